@@ -1,0 +1,71 @@
+"""Small, strict helpers for writing checks.
+
+They accept only real numbers, NumPy arrays and TensorFlow tensors, so an answer cannot
+pass by being an object that claims to equal anything (an ``__eq__`` that always returns
+``True``) or by being a string that looks like a number.
+"""
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from . import Fail
+
+
+def _is_tensor(value: Any) -> bool:
+    module = type(value).__module__
+    return module.startswith(("tensorflow", "keras")) and hasattr(value, "numpy")
+
+
+def as_array(value: Any, name: str) -> np.ndarray:
+    """``value`` as a float64 NumPy array, if it is a number, an array, a tensor or a list of numbers."""
+    if isinstance(value, (bool, np.bool_)):
+        raise Fail(f"`{name}` is a boolean ({value}); a number was expected.")
+    if _is_tensor(value):
+        value = value.numpy()
+    if isinstance(value, numbers.Real) or isinstance(value, np.generic):
+        value = np.asarray(value)
+    if isinstance(value, (list, tuple)):
+        try:
+            value = np.asarray(value)
+        except ValueError:
+            raise Fail(f"`{name}` is a ragged list; a rectangular array was expected.") from None
+    if not isinstance(value, np.ndarray):
+        raise Fail(
+            f"`{name}` is a {type(value).__name__}; a number, NumPy array or tf.Tensor was expected."
+        )
+    if value.dtype.kind not in "biuf":
+        raise Fail(f"`{name}` holds values of type {value.dtype}; numbers were expected.")
+    return value.astype(np.float64)
+
+
+def as_number(value: Any, name: str) -> float:
+    """``value`` as a Python float, if it is a single real number (or a 0-d array or tensor)."""
+    array = as_array(value, name)
+    if array.size != 1:
+        raise Fail(f"`{name}` has shape {array.shape}; a single number was expected.")
+    return float(array.reshape(()))
+
+
+def close(actual: Any, expected: Any, name: str, *, rtol: float = 1e-5, atol: float = 1e-6,
+          hint: str | None = None) -> None:
+    """Fail unless ``actual`` has ``expected``'s shape and values within tolerance."""
+    a = as_array(actual, name)
+    e = np.asarray(expected, dtype=np.float64)
+    if a.shape != e.shape:
+        raise Fail(f"`{name}` has shape {a.shape}; shape {e.shape} was expected.", hint)
+    if not np.all(np.isfinite(a)):
+        raise Fail(f"`{name}` contains NaN or infinite values.", hint)
+    if not np.allclose(a, e, rtol=rtol, atol=atol):
+        worst = float(np.max(np.abs(a - e))) if a.size else 0.0
+        raise Fail(f"`{name}` has the right shape but wrong values (off by up to {worst:.3g}).", hint)
+
+
+def is_instance(value: Any, kinds: type | tuple[type, ...], name: str, what: str,
+                hint: str | None = None) -> None:
+    """Fail unless ``value`` is an instance of ``kinds``; ``what`` names the expected kind."""
+    if not isinstance(value, kinds):
+        raise Fail(f"`{name}` should be {what}, but it is a {type(value).__module__}."
+                   f"{type(value).__qualname__}.", hint)

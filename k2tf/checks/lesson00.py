@@ -1,0 +1,63 @@
+"""Checks for exercise 00 (welcome): warm-up questions that teach how checks work."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import Answers, Fail, question
+from .expect import as_array, close, is_instance
+
+
+@question("00.q1", points=1,
+          checks="celsius_to_fahrenheit converts numbers and NumPy arrays correctly")
+def _q1(answers: Answers) -> None:
+    rng = np.random.default_rng(1)
+    for celsius in (0.0, 100.0, -40.0, float(rng.uniform(-50, 50))):
+        got = answers.call("celsius_to_fahrenheit", celsius)
+        close(got, celsius * 9 / 5 + 32, f"celsius_to_fahrenheit({celsius:g})",
+              hint="water freezes at 32 °F and boils at 212 °F; F = C × 9/5 + 32.")
+    temps = rng.uniform(-30, 45, size=7)
+    got = answers.call("celsius_to_fahrenheit", temps)
+    close(got, temps * 9 / 5 + 32, "celsius_to_fahrenheit(array of 7 temperatures)",
+          hint="use arithmetic operators only (no `if`, no `math` functions), so NumPy can "
+               "apply them to every element of an array at once.")
+
+
+@question("00.q2", points=2,
+          checks="first_tensor is a float32 tf.Tensor of shape (2, 3) holding 1…6 row by row")
+def _q2(answers: Answers) -> None:
+    import tensorflow as tf
+
+    value = answers["first_tensor"]
+    if isinstance(value, tf.Variable):
+        raise Fail("`first_tensor` is a tf.Variable; this question asks for a constant tensor.",
+                   "a tf.Variable holds state that training changes; build a constant instead.")
+    is_instance(value, tf.Tensor, "first_tensor", "a tf.Tensor",
+                hint="NumPy arrays and lists are not TensorFlow tensors: look at `tf.constant`.")
+    if value.dtype != tf.float32:
+        raise Fail(f"`first_tensor` has dtype {value.dtype.name}; float32 was expected.",
+                   "integers in Python give an int32 tensor: write 1.0 instead of 1, "
+                   "or pass a dtype.")
+    if tuple(value.shape) != (2, 3):
+        raise Fail(f"`first_tensor` has shape {tuple(value.shape)}; (2, 3) was expected.",
+                   "two rows of three numbers: a list of two lists.")
+    close(value, np.arange(1, 7).reshape(2, 3), "first_tensor",
+          hint="the first row is 1, 2, 3 and the second 4, 5, 6.")
+
+
+@question("00.q3", points=1,
+          checks="dense_parameter_count gives the number of weights of a Dense layer for any sizes")
+def _q3(answers: Answers) -> None:
+    rng = np.random.default_rng(3)
+    pairs = [(1, 1), (64, 10)] + [tuple(int(n) for n in rng.integers(1, 500, size=2))
+                                   for _ in range(5)]
+    for n_inputs, n_units in pairs:
+        got = answers.call("dense_parameter_count", n_inputs, n_units)
+        value = as_array(got, f"dense_parameter_count({n_inputs}, {n_units})")
+        expected = n_inputs * n_units + n_units
+        if value.shape != () or value != expected:
+            raise Fail(
+                f"dense_parameter_count({n_inputs}, {n_units}) returned {got!r}; "
+                f"that is not the number of parameters of such a layer.",
+                "a Dense layer has one weight for each (input, unit) pair, and one bias per unit. "
+                "`model.summary()` in lesson 00 shows the counts for a real layer.",
+            )

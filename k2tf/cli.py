@@ -1,0 +1,209 @@
+"""The ``k2tf`` command: what instructors and course authors run in a terminal."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+
+
+def _cmd_release(args) -> int:
+    from .release import ReleaseError, release
+
+    try:
+        result = release(Path(args.root), check_only=args.check)
+    except ReleaseError as error:
+        print(f"k2tf release: the solutions break the exercise format:\n{error}", file=sys.stderr)
+        return 1
+    for path in result.written:
+        print(f"wrote exercises/{path.name}")
+    for path in result.orphans:
+        print(f"warning: {path.name} has no solution in solutions/ (not written by release)",
+              file=sys.stderr)
+    if args.check:
+        if result.stale:
+            for path in result.stale:
+                print(f"out of date: exercises/{path.name}", file=sys.stderr)
+            print("run `k2tf release` (or `make release`) and commit the result", file=sys.stderr)
+            return 1
+        print(f"exercises/ is up to date with solutions/ ({len(result.unchanged)} notebooks)")
+    elif not result.written:
+        print(f"exercises/ was already up to date ({len(result.unchanged)} notebooks)")
+    return 0
+
+
+def _cmd_format(args) -> int:
+    from . import notebooks
+
+    paths = [Path(p) for p in args.paths] or list(notebooks.course_notebooks(Path(args.root)))
+    bad = []
+    for path in paths:
+        nb = notebooks.read(path)
+        text = notebooks.dumps(notebooks.normalize(nb))
+        if path.read_text(encoding="utf-8") != text:
+            bad.append(path)
+            if not args.check:
+                path.write_text(text, encoding="utf-8")
+                print(f"normalised {path}")
+    if args.check and bad:
+        for path in bad:
+            print(f"not normalised: {path}", file=sys.stderr)
+        print("run `k2tf format` (or `make format`)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_execute(args) -> int:
+    from nbclient.exceptions import CellExecutionError
+
+    from . import notebooks
+
+    status = 0
+    for name in args.paths:
+        path = Path(name)
+        print(f"executing {path} …", flush=True)
+        try:
+            nb = notebooks.execute(path, timeout=args.timeout)
+        except CellExecutionError as error:
+            print(f"{path}: a cell failed, nothing written:\n{error}", file=sys.stderr)
+            status = 1
+            continue
+        notebooks.write(nb, path)
+        print(f"stored outputs of {path}")
+    return status
+
+
+def _cmd_doctor(args) -> int:  # noqa: ARG001
+    from .environment import format_report, report
+    from .notebook_setup import quiet_tensorflow
+
+    quiet_tensorflow(native=True)
+    facts = report()
+    print(format_report(facts))
+    return 0 if not facts["Offline data"].startswith("PROBLEM") else 1
+
+
+def _cmd_install_kernel(args) -> int:
+    from .kernel import install
+
+    for path in install(Path(args.prefix) if args.prefix else None):
+        print(f"wrote {path}")
+    return 0
+
+
+def _cmd_questions(args) -> int:
+    from .checks import all_questions
+
+    for q in all_questions(args.lesson):
+        print(f"{q.id:<7} {q.points} pt  {q.checks}")
+    return 0
+
+
+def _cmd_grade(args) -> int:
+    from .grading.judge import Limits
+    from .grading.run import UsageError, grade
+
+    limits = Limits(cell_timeout=args.timeout, submission_timeout=args.submission_timeout,
+                    memory=int(args.memory * 2**20))
+    try:
+        return grade([Path(p) for p in args.paths], out=Path(args.out), jobs=args.jobs,
+                     limits=limits, hidden_folder=Path(args.hidden) if args.hidden else None,
+                     course_root=Path(args.root).resolve())
+    except UsageError as error:
+        print(f"k2tf grade: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="k2tf",
+        description="Tools of the course \"From Keras to TensorFlow\": release exercises from "
+                    "solutions, check the environment, keep notebooks tidy.",
+    )
+    parser.add_argument("--version", action="version", version=f"k2tf {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("release", help="write exercises/ from solutions/ (--check: only compare)")
+    p.add_argument("--check", action="store_true",
+                   help="exit 1 if exercises/ is out of date; write nothing")
+    p.add_argument("--root", default=".", help="the course's folder (default: here)")
+    p.set_defaults(run=_cmd_release)
+
+    p = sub.add_parser("format", help="normalise course notebooks (--check: only compare)")
+    p.add_argument("paths", nargs="*", help="notebooks (default: every course notebook)")
+    p.add_argument("--check", action="store_true", help="exit 1 if any notebook is not normalised")
+    p.add_argument("--root", default=".", help="the course's folder (default: here)")
+    p.set_defaults(run=_cmd_format)
+
+    p = sub.add_parser("execute", help="run notebooks in a fresh course kernel and store their outputs")
+    p.add_argument("paths", nargs="+", help="notebooks to run")
+    p.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
+    p.set_defaults(run=_cmd_execute)
+
+    p = sub.add_parser("doctor", help="check this machine: versions, devices, offline data")
+    p.set_defaults(run=_cmd_doctor)
+
+    p = sub.add_parser("install-kernel", help="install the course's Jupyter kernel (make setup runs it)")
+    p.add_argument("--prefix", help="environment to install into (default: this one)")
+    p.set_defaults(run=_cmd_install_kernel)
+
+    p = sub.add_parser("questions", help="list graded questions, their points and what they check")
+    p.add_argument("lesson", nargs="?", help="a lesson number such as 01 (default: all)")
+    p.set_defaults(run=_cmd_questions)
+
+    from .grading.judge import DEFAULT_CELL_TIMEOUT, DEFAULT_MEMORY, DEFAULT_SUBMISSION_TIMEOUT
+
+    p = sub.add_parser(
+        "grade", help="grade submitted exercise notebooks into a gradebook and feedback pages",
+        description="Grade notebooks: each submission is run alone in a fresh, limited kernel "
+                    "against its solution. Writes gradebook.csv, summary.csv and "
+                    "feedback/<student>__<exercise>.html under --out. Exit status: 0 when every "
+                    "submission was graded, 1 when some could not be, 2 on bad usage.")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="a notebook, or a folder searched for notebooks (<student>/<NN_topic>.ipynb "
+                        "or <student>.ipynb)")
+    p.add_argument("--out", default="grades", metavar="DIR", help="output folder (default: grades/)")
+    p.add_argument("--jobs", type=_positive_int, default=1, metavar="N",
+                   help="grade N submissions at once (default 1)")
+    p.add_argument("--timeout", type=_positive_float, default=DEFAULT_CELL_TIMEOUT, metavar="SECONDS",
+                   help=f"seconds one cell may run (default {DEFAULT_CELL_TIMEOUT})")
+    p.add_argument("--submission-timeout", type=_positive_float, default=DEFAULT_SUBMISSION_TIMEOUT,
+                   metavar="SECONDS",
+                   help=f"seconds one whole submission may take (default {DEFAULT_SUBMISSION_TIMEOUT})")
+    p.add_argument("--memory", type=_positive_float, default=DEFAULT_MEMORY / 2**20, metavar="MIB",
+                   help=f"memory for one kernel in MiB (default {DEFAULT_MEMORY // 2**20})")
+    p.add_argument("--hidden", metavar="DIR", help="folder of hidden checks (*.py) students never see")
+    p.add_argument("--root", default=str(Path(__file__).resolve().parent.parent),
+                   help="the course's folder, holding solutions/ (default: this course)")
+    p.set_defaults(run=_cmd_grade)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
