@@ -1,0 +1,216 @@
+"""The check API and the course's question checks, called directly (no notebook)."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import k2tf
+from k2tf.checks import CheckFailed, Fail, NotAnswered, all_questions, get_question, run_check
+from k2tf.checks.expect import as_array, as_number, close
+
+
+class AlwaysEqual:
+    """A cheat: claims to equal anything."""
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = object.__hash__
+
+
+def test_pass_line_is_one_deterministic_line():
+    ns = {"celsius_to_fahrenheit": lambda c: c * 9 / 5 + 32}
+    assert run_check("00.q1", ns) == "✓ 00.q1 passed — 1/1 points"
+    assert run_check("00.q1", ns, points=1) == "✓ 00.q1 passed — 1/1 points"
+
+
+def test_check_prints_the_pass_line(capsys):
+    def celsius_to_fahrenheit(c):
+        return c * 1.8 + 32
+
+    globals()["celsius_to_fahrenheit"] = celsius_to_fahrenheit
+    try:
+        k2tf.check("00.q1", points=1)
+    finally:
+        del globals()["celsius_to_fahrenheit"]
+    assert capsys.readouterr().out == "✓ 00.q1 passed — 1/1 points\n"
+
+
+def test_missing_name_says_not_defined_with_a_hint():
+    with pytest.raises(CheckFailed) as info:
+        run_check("00.q1", {})
+    text = str(info.value)
+    assert text.startswith("✗ 00.q1 failed — 0/1 points")
+    assert "`celsius_to_fahrenheit` is not defined yet" in text and "Hint:" in text
+    assert info.value._render_traceback_() == text.splitlines()
+
+
+def test_placeholder_counts_as_not_answered():
+    def celsius_to_fahrenheit(c):
+        raise NotAnswered("00.q1")
+
+    with pytest.raises(CheckFailed, match="not answered yet"):
+        run_check("00.q1", {"celsius_to_fahrenheit": celsius_to_fahrenheit})
+
+
+def test_students_exception_is_reported_briefly():
+    with pytest.raises(CheckFailed, match=r"raised ZeroDivisionError: division by zero"):
+        run_check("00.q1", {"celsius_to_fahrenheit": lambda c: 1 / 0})
+
+
+def test_wrong_points_in_a_check_cell_is_a_course_error():
+    with pytest.raises(ValueError, match="says 5 points"):
+        run_check("00.q1", {"celsius_to_fahrenheit": lambda c: c}, points=5)
+
+
+def test_an_object_equal_to_everything_passes_nothing():
+    with pytest.raises(CheckFailed, match="AlwaysEqual"):
+        run_check("00.q1", {"celsius_to_fahrenheit": lambda c: AlwaysEqual()})
+    with pytest.raises(CheckFailed):
+        run_check("00.q2", {"first_tensor": AlwaysEqual()})
+    with pytest.raises(CheckFailed):
+        run_check("00.q3", {"dense_parameter_count": lambda a, b: AlwaysEqual()})
+    for cheat in (AlwaysEqual(), np.array([AlwaysEqual()], dtype=object), "3.0", True):
+        with pytest.raises(Fail):
+            as_number(cheat, "x")
+
+
+def test_a_hard_coded_result_fails_where_a_computation_is_asked_for():
+    # Right for the example in lesson 00 (4 inputs, 3 units), wrong for any other size.
+    with pytest.raises(CheckFailed, match="not the number of parameters"):
+        run_check("00.q3", {"dense_parameter_count": lambda n_inputs, n_units: 15})
+    # Right for single numbers only, with an `if` that NumPy cannot apply to arrays.
+    def scalar_only(c):
+        return c * 9 / 5 + 32 if c > -1000 else 0.0
+    with pytest.raises(CheckFailed, match="array"):
+        run_check("00.q1", {"celsius_to_fahrenheit": scalar_only})
+
+
+def test_first_tensor_check_explains_each_mistake():
+    import tensorflow as tf
+
+    cases = {
+        "NumPy": (np.arange(1, 7, dtype=np.float32).reshape(2, 3), "tf.constant"),
+        "int": (tf.constant([[1, 2, 3], [4, 5, 6]]), "float32 was expected"),
+        "shape": (tf.constant([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]), "(2, 3) was expected"),
+        "values": (tf.constant([[1.0, 2.0, 3.0], [4.0, 5.0, 7.0]]), "wrong values"),
+        "variable": (tf.Variable([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), "tf.Variable"),
+    }
+    for name, (value, message) in cases.items():
+        with pytest.raises(CheckFailed, match=re.escape(message)):
+            run_check("00.q2", {"first_tensor": value})
+    assert "passed" in run_check("00.q2", {"first_tensor": tf.constant([[1.0, 2, 3], [4, 5, 6]])})
+
+
+def test_expect_helpers_accept_real_numbers_only():
+    import tensorflow as tf
+
+    assert as_number(tf.constant(2.5), "x") == 2.5
+    assert as_number(np.float32(1.5), "x") == 1.5
+    assert as_array([[1, 2], [3, 4]], "x").shape == (2, 2)
+    close(tf.constant([1.0, 2.0]), [1.0, 2.0], "x")
+    with pytest.raises(Fail, match="NaN"):
+        close(np.array([np.nan]), [1.0], "x")
+    with pytest.raises(Fail, match="shape"):
+        close(np.ones(3), np.ones(2), "x")
+
+
+def test_registry_lists_each_lesson_in_order():
+    ids = [q.id for q in all_questions()]
+    assert ids[:3] == ["00.q1", "00.q2", "00.q3"]
+    assert [q.id for q in all_questions("01")] == [f"01.q{i}" for i in range(1, 6)]
+    assert all(q.checks and q.points >= 1 for q in all_questions())
+    with pytest.raises(KeyError, match="no question 00.q9"):
+        get_question("00.q9")
+    with pytest.raises(ValueError):
+        get_question("q1")
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """A model trained the way exercise 01's solution does, and its history (a few seconds)."""
+    import keras
+
+    from k2tf.data import load_digits
+
+    k2tf.setup(quiet=False)
+    digits = load_digits()
+    model = keras.Sequential([keras.Input(shape=(64,)), keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(*digits.train, validation_data=tuple(digits.validation), epochs=12,
+                        verbose=0)
+    return model, history, digits
+
+
+def test_lesson01_checks_pass_honest_answers_and_fail_shortcuts(trained):
+    import keras
+
+    model, history, digits = trained
+    x_test, y_test = digits.test
+    _, accuracy = model.evaluate(x_test, y_test, verbose=0)
+    ns = {"model": model, "history": history, "test_accuracy": accuracy,
+          "predict_digits": lambda images: model.predict(images, verbose=0).argmax(axis=1)}
+    for q in ("01.q1", "01.q2", "01.q3", "01.q4"):
+        assert "passed" in run_check(q, ns)
+
+    # a plausible accuracy typed in by hand
+    with pytest.raises(CheckFailed, match="not the accuracy"):
+        run_check("01.q3", {**ns, "test_accuracy": 0.97 if abs(accuracy - 0.97) > 1e-3 else 0.9})
+    # predictions as floats, or of the wrong shape
+    with pytest.raises(CheckFailed, match="non-integer"):
+        run_check("01.q4", {**ns, "predict_digits": lambda im: model.predict(im, verbose=0).argmax(1) * 1.0})
+    with pytest.raises(CheckFailed, match="shape"):
+        run_check("01.q4", {**ns, "predict_digits": lambda im: model.predict(im, verbose=0)})
+    # a history of another (untrained) model
+    other = keras.models.clone_model(model)
+    with pytest.raises(CheckFailed, match="another model"):
+        run_check("01.q2", {**ns, "model": other})
+    # a model with no hidden layer, or without softmax
+    flat = keras.Sequential([keras.Input(shape=(64,)), keras.layers.Dense(10, activation="softmax")])
+    with pytest.raises(CheckFailed, match="hidden layer"):
+        run_check("01.q1", {"model": flat})
+    logits = keras.Sequential([keras.Input(shape=(64,)), keras.layers.Dense(8, activation="relu"),
+                               keras.layers.Dense(10)])
+    with pytest.raises(CheckFailed, match="probabilities"):
+        run_check("01.q1", {"model": logits})
+
+
+def test_lesson01_plot_check_needs_the_plotted_numbers_and_labels():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def good(history):
+        fig, ax = plt.subplots()
+        ax.plot(history.history["loss"], label="training")
+        ax.plot(history.history["val_loss"], label="validation")
+        ax.set(title="Loss", xlabel="epoch", ylabel="loss")
+        ax.legend()
+        return fig
+
+    def no_labels(history):
+        fig = good(history)
+        fig.axes[0].set_xlabel("")
+        return fig
+
+    def fixed_numbers(history):  # draws a curve that looks right but ignores its argument
+        fig, ax = plt.subplots()
+        ax.plot([2.3, 1.0, 0.5, 0.3], label="training")
+        ax.set(title="Loss", xlabel="epoch", ylabel="loss")
+        ax.legend()
+        return fig
+
+    before = plt.get_fignums()
+    assert "passed" in run_check("01.q5", {"plot_curves": good})
+    with pytest.raises(CheckFailed, match="axis"):
+        run_check("01.q5", {"plot_curves": no_labels})
+    with pytest.raises(CheckFailed, match="no line showing"):
+        run_check("01.q5", {"plot_curves": fixed_numbers})
+    assert plt.get_fignums() == before, "the check closes the figures it made"
