@@ -80,6 +80,25 @@ def test_an_object_equal_to_everything_passes_nothing():
             as_number(cheat, "x")
 
 
+class Liar(np.ndarray):
+    """A cheat: an array that answers every NumPy function (np.allclose, np.all...) with True."""
+
+    def __array_function__(self, func, types, args, kwargs):
+        return True
+
+    def __eq__(self, other):
+        return np.ones(np.shape(self), dtype=bool)
+
+
+def test_an_array_subclass_that_lies_passes_nothing():
+    wrong = lambda c: np.asarray(c, dtype=float).view(Liar)  # returns Celsius unchanged
+    with pytest.raises(CheckFailed, match="wrong values"):
+        run_check("00.q1", {"celsius_to_fahrenheit": wrong})
+    with pytest.raises(CheckFailed):
+        run_check("00.q3", {"dense_parameter_count": lambda a, b: np.asarray(0).view(Liar)})
+    assert type(as_array(np.zeros(2).view(Liar), "x")) is np.ndarray
+
+
 def test_a_hard_coded_result_fails_where_a_computation_is_asked_for():
     # Right for the example in lesson 00 (4 inputs, 3 units), wrong for any other size.
     with pytest.raises(CheckFailed, match="not the number of parameters"):

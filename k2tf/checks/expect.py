@@ -1,8 +1,10 @@
 """Small, strict helpers for writing checks.
 
-They accept only real numbers, NumPy arrays and TensorFlow tensors, so an answer cannot
-pass by being an object that claims to equal anything (an ``__eq__`` that always returns
-``True``) or by being a string that looks like a number.
+They accept only real numbers, NumPy arrays and TensorFlow tensors, and compare copies
+converted to plain float64 arrays, so an answer cannot pass by being an object that claims
+to equal anything (an ``__eq__`` that always returns ``True``, an ``ndarray`` subclass whose
+``__array_function__`` answers ``np.allclose`` itself) or by being a string that looks like
+a number.
 """
 from __future__ import annotations
 
@@ -38,7 +40,9 @@ def as_array(value: Any, name: str) -> np.ndarray:
         )
     if value.dtype.kind not in "biuf":
         raise Fail(f"`{name}` holds values of type {value.dtype}; numbers were expected.")
-    return value.astype(np.float64)
+    # np.array (subok=False) copies into a plain ndarray: a subclass that overrides
+    # __array_function__ or comparisons cannot answer np.allclose or == for itself.
+    return np.array(value, dtype=np.float64)
 
 
 def as_number(value: Any, name: str) -> float:
