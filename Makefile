@@ -7,7 +7,7 @@
 PYTHON   ?= $(shell command -v python3.11 || command -v python3)
 VENV     := .venv
 BIN      := $(VENV)/bin
-SETUP_HASH := $(shell cat requirements.txt constraints.txt pyproject.toml | sha256sum | cut -c1-16)
+SETUP_HASH := $(shell cat requirements.txt constraints.txt pyproject.toml | cksum | cut -d' ' -f1)
 STAMP    := $(VENV)/.k2tf-setup-$(SETUP_HASH)
 
 # make lab HEADLESS=1 [HOST=0.0.0.0] [PORT=8888]: for servers; prints the URL, opens no browser

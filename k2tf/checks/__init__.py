@@ -147,8 +147,8 @@ class Answers:
         if value is _MISSING:
             raise Fail(
                 f"`{name}` is not defined yet.",
-                f"write your answer to {self.question_id} in the cell above, run it, "
-                f"then run this check again.",
+                "run the answer cells above this check (this question's, and those of the "
+                "questions it builds on), then run this check again.",
             )
         return value
 
