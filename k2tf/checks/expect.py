@@ -73,3 +73,16 @@ def is_instance(value: Any, kinds: type | tuple[type, ...], name: str, what: str
     if not isinstance(value, kinds):
         raise Fail(f"`{name}` should be {what}, but it is a {type(value).__module__}."
                    f"{type(value).__qualname__}.", hint)
+
+
+def history_of(answers, model, name: str = "history"):
+    """The student's ``History`` from training ``model`` itself (what ``model.fit`` returned)."""
+    import keras
+
+    history = answers[name]
+    is_instance(history, keras.callbacks.History, name, "what `model.fit(...)` returns",
+                hint=f"write `{name} = model.fit(...)`.")
+    if history.model is not model:
+        raise Fail(f"`{name}` belongs to another model than `model`.",
+                   "train `model` itself, and keep what that call to fit returns.")
+    return history

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import Answers, Fail, question
-from .expect import as_array, as_number, is_instance
+from .expect import as_array, as_number, history_of, is_instance
 
 # The check measures the student's model on the course's own test split, never on the
 # student's variables, so redefining x_test cannot change a grade.
@@ -61,12 +61,7 @@ def _q2(answers: Answers) -> None:
     import keras
 
     model = _model(answers)
-    history = answers["history"]
-    is_instance(history, keras.callbacks.History, "history", "what `model.fit(...)` returns",
-                hint="write `history = model.fit(...)`.")
-    if history.model is not model:
-        raise Fail("`history` belongs to another model than `model`.",
-                   "train `model` itself, and keep what that call to fit returns.")
+    history = history_of(answers, model)
     losses = history.history.get("loss", [])
     if len(losses) < 5:
         raise Fail(f"`history` records {len(losses)} epoch(s); at least 5 were asked for.",
