@@ -1,0 +1,282 @@
+"""Where lessons write their logs, and reading those logs back in code.
+
+Lessons 08 (TensorBoard) and 09 (debugging) write TensorBoard event files and TFDBG
+Debugger V2 dumps. This module gives them:
+
+* a log root per lesson (:func:`lesson_log_root`), or a temporary one for exercises and
+  checks (:func:`temporary_log_root`), a fresh folder per run (:func:`fresh_run_dir`) and a
+  clean place for a Debugger V2 dump (:func:`fresh_debugger_dump`);
+* names that are safe to print (:func:`shown`): relative, never a machine path;
+* what a run folder holds, read the way TensorBoard reads it (:func:`read_summaries`,
+  :func:`read_scalars`, :func:`summary_tags`, :func:`runs_under`), so you see the numbers
+  without a browser;
+* the TensorBoard servers that ``%tensorboard`` started over a log root
+  (:func:`tensorboard_servers`, :func:`stop_tensorboard`).
+
+Reading a Debugger V2 dump is taught step by step in lesson 09 with TensorFlow's own
+``DebugDataReader``; nothing here does it for you.
+"""
+from __future__ import annotations
+
+import atexit
+import base64
+import json
+import os
+import shutil
+import signal
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+#: Where every lesson's logs go, beside notebooks/ at the course's root (ignored by git).
+LOGS_FOLDER = "logs"
+
+_TEMPORARY: list[tempfile.TemporaryDirectory] = []
+
+
+def lesson_log_root(lesson: str) -> Path:
+    """The folder lesson ``lesson`` (e.g. ``"08_tensorboard"``) writes its logs under.
+
+    It is ``logs/<lesson>`` at the course's root. A notebook runs in its own folder
+    (``notebooks/``), so the path returned is relative to it: ``../logs/<lesson>``. Point
+    ``tensorboard --logdir`` at the same folder from a terminal at the course's root with
+    ``tensorboard --logdir logs/<lesson>``.
+    """
+    return Path("..") / LOGS_FOLDER / lesson
+
+
+def temporary_log_root(prefix: str = "k2tf-logs-") -> Path:
+    """A new empty folder for logs that nobody needs to keep (exercises, checks).
+
+    It is deleted when the Python process ends. Print names relative to it, never the
+    folder itself (its absolute path changes on every run).
+    """
+    folder = tempfile.TemporaryDirectory(prefix=prefix)
+    _TEMPORARY.append(folder)
+    return Path(folder.name)
+
+
+@atexit.register
+def _remove_temporary_roots() -> None:
+    for folder in _TEMPORARY:
+        folder.cleanup()
+
+
+def fresh_run_dir(root: str | Path, run: str) -> Path:
+    """``root/run``, emptied if it exists, created if it does not.
+
+    Call it at the start of the cell that writes a run, so running the cell again gives the
+    same logs rather than a second set appended to the first.
+    """
+    path = Path(root) / run
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def fresh_debugger_dump(root: str | Path) -> Path:
+    """``root``, created if needed, without the files of an earlier Debugger V2 dump in it.
+
+    TensorBoard's Debugger V2 plugin reads one dump, written directly in the folder it is
+    given with ``--logdir`` (not in a sub-folder, unlike every other dashboard), and a
+    folder must hold one dump only. So lesson 09 dumps at its log root itself, beside the
+    run folders of the other dashboards, and clears the previous dump first.
+    """
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    for old in root.glob("tfdbg_events.*"):
+        if old.is_file():
+            old.unlink()
+    return root
+
+
+def shown(path: str | Path, root: str | Path | None = None) -> str:
+    """A name for ``path`` that is safe to print: relative to ``root`` when given, else
+    relative to the course's root for paths under ``../`` (``logs/08_tensorboard/fit``)."""
+    path = Path(path)
+    if root is not None:
+        return Path(os.path.relpath(path, root)).as_posix()
+    parts = path.parts
+    while parts and parts[0] == "..":
+        parts = parts[1:]
+    return Path(*parts).as_posix() if parts else "."
+
+
+def _event_files(run_dir: Path) -> list[Path]:
+    return sorted(p for p in Path(run_dir).glob("events.out.tfevents.*") if p.is_file())
+
+
+def runs_under(root: str | Path) -> list[str]:
+    """The runs under ``root`` as TensorBoard lists them: every folder that holds event
+    files, relative to ``root``, sorted (``"fit/train"``, ``"fit/validation"``, …)."""
+    root = Path(root)
+    found = {p.parent for p in root.rglob("events.out.tfevents.*") if p.is_file()}
+    return sorted(Path(os.path.relpath(p, root)).as_posix() for p in found)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One value written by ``tf.summary``: its plugin (``"scalars"``, ``"histograms"``,
+    ``"images"``, ``"graph_run_metadata_graph"``, ``"hparams"``…), tag, step and value."""
+
+    plugin: str
+    tag: str
+    step: int
+    value: Any
+
+
+def read_summaries(run_dir: str | Path) -> list[Summary]:
+    """Every summary in the event files of one run folder (not its sub-folders), in the
+    order they were written, read with TensorBoard's own ``EventAccumulator``.
+
+    Scalars come back as floats, histograms as arrays of ``[left, right, count]`` rows,
+    images as arrays of ``[width, height, png, png, …]`` byte strings.
+    """
+    from tensorboard.backend.event_processing import event_accumulator
+    from tensorboard.util import tensor_util
+
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise FileNotFoundError(f"no run folder {shown(run_dir)}")
+    accumulator = event_accumulator.EventAccumulator(
+        str(run_dir), size_guidance={event_accumulator.TENSORS: 0})
+    accumulator.Reload()
+    found: list[tuple[float, int, Summary]] = []
+    for tag in accumulator.Tags()[event_accumulator.TENSORS]:
+        plugin = accumulator.SummaryMetadata(tag).plugin_data.plugin_name
+        for order, event in enumerate(accumulator.Tensors(tag)):
+            value = tensor_util.make_ndarray(event.tensor_proto)
+            if plugin == "scalars":
+                value = float(np.asarray(value).reshape(()))
+            found.append((event.wall_time, order, Summary(plugin, tag, int(event.step), value)))
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [summary for _, _, summary in found]
+
+
+def summary_tags(run_dir: str | Path) -> dict[str, list[str]]:
+    """The tags of one run folder by plugin: ``{"scalars": [...], "histograms": [...]}``,
+    each list sorted."""
+    tags: dict[str, set[str]] = {}
+    for summary in read_summaries(run_dir):
+        tags.setdefault(summary.plugin, set()).add(summary.tag)
+    return {plugin: sorted(names) for plugin, names in sorted(tags.items())}
+
+
+def read_scalars(run_dir: str | Path) -> dict[str, list[tuple[int, float]]]:
+    """The scalars of one run folder: ``{tag: [(step, value), ...]}``, steps in order."""
+    scalars: dict[str, list[tuple[int, float]]] = {}
+    for summary in read_summaries(run_dir):
+        if summary.plugin == "scalars":
+            scalars.setdefault(summary.tag, []).append((summary.step, summary.value))
+    return {tag: sorted(values) for tag, values in sorted(scalars.items())}
+
+
+@dataclass(frozen=True)
+class TensorBoardServer:
+    """A TensorBoard server running on this machine: its port, process id and log folder."""
+
+    port: int
+    pid: int
+    logdir: Path
+
+
+def _alive(pid: int) -> bool:
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)  # our own child: reap it if it has exited
+        if done:
+            return False
+    except ChildProcessError:  # not our child (or already reaped)
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, but someone else's
+        return True
+    return True
+
+
+def tensorboard_servers(logdir: str | Path | None = None) -> list[TensorBoardServer]:
+    """The TensorBoard servers running on this machine (those serving ``logdir`` only, when
+    given), as TensorBoard's own records of them (``tensorboard.manager``) list them."""
+    from tensorboard import manager
+
+    wanted = Path(logdir).resolve() if logdir is not None else None
+    servers = []
+    for info in manager.get_all():
+        if not _alive(int(info.pid)):  # a record left by a server that was killed
+            continue
+        try:
+            key = json.loads(base64.b64decode(info.cache_key))
+            folder = Path(key["working_directory"], info.logdir).resolve()
+        except (ValueError, KeyError, TypeError):
+            folder = Path(info.logdir).resolve()
+        if wanted is None or folder == wanted:
+            servers.append(TensorBoardServer(int(info.port), int(info.pid), folder))
+    return sorted(servers, key=lambda s: s.port)
+
+
+def stop_tensorboard(logdir: str | Path, timeout: float = 10.0) -> int:
+    """Stop every TensorBoard server serving ``logdir`` (those ``%tensorboard`` started over
+    it) and wait until they are gone; return how many were stopped."""
+    stopping = []
+    for server in tensorboard_servers(logdir):
+        try:
+            os.kill(server.pid, signal.SIGTERM)  # TensorBoard exits cleanly on SIGTERM
+            stopping.append(server.pid)
+        except (ProcessLookupError, PermissionError):  # gone already, or not ours to stop
+            pass
+    stopped = len(stopping)
+    deadline = time.monotonic() + timeout
+    while stopping and time.monotonic() < deadline:
+        stopping = [pid for pid in stopping if _alive(pid)]
+        time.sleep(0.05)
+    for pid in stopping:  # still there after the timeout
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return stopped
+
+
+class captured_tensorflow_warnings:
+    """A context manager that collects the warnings TensorFlow logs through Python's logging
+    (``tf.get_logger()``), such as the retracing warning, instead of printing them.
+
+    ``k2tf.setup()`` keeps TensorFlow's logger at ERROR; inside the ``with`` block it is at
+    WARNING, and each message lands in the list the block receives::
+
+        with captured_tensorflow_warnings() as messages:
+            ...
+        print(len(messages))
+    """
+
+    def __enter__(self) -> list[str]:
+        import logging
+
+        import tensorflow as tf
+
+        self.messages: list[str] = []
+        messages = self.messages
+
+        class _Collect(logging.Handler):
+            def emit(self, record):
+                messages.append(record.getMessage())
+
+        self._logger = tf.get_logger()
+        self._saved = (self._logger.level, self._logger.handlers[:], self._logger.propagate)
+        self._logger.handlers = [_Collect(logging.WARNING)]
+        self._logger.propagate = False
+        self._logger.setLevel(logging.WARNING)
+        return messages
+
+    def __exit__(self, *exc) -> None:
+        level, handlers, propagate = self._saved
+        self._logger.setLevel(level)
+        self._logger.handlers = handlers
+        self._logger.propagate = propagate
