@@ -49,6 +49,20 @@ def lesson_log_root(lesson: str) -> Path:
     return Path("..") / LOGS_FOLDER / lesson
 
 
+def fresh_lesson_log_root(lesson: str) -> Path:
+    """:func:`lesson_log_root`, emptied and created: call it once, in the lesson's first cells.
+
+    Running a lesson from the top then always starts from no logs, so what it writes (and
+    what it lists) is the same on every run, whatever earlier runs left behind; a cell run
+    again replaces its own run folder (:func:`fresh_run_dir`).
+    """
+    root = lesson_log_root(lesson)
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    return root
+
+
 def temporary_log_root(prefix: str = "k2tf-logs-") -> Path:
     """A new empty folder for logs that nobody needs to keep (exercises, checks).
 
