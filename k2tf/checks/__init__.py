@@ -210,4 +210,6 @@ def check(question_id: str, points: int | None = None) -> None:
     defined.
     """
     namespace = sys._getframe(1).f_globals  # the notebook's namespace (the caller's globals)
-    print(run_check(question_id, namespace, points))
+    # One write, not print(): print writes the line and its newline separately, and a kernel
+    # may flush between the two, storing the output in two pieces.
+    sys.stdout.write(run_check(question_id, namespace, points) + "\n")

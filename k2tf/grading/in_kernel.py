@@ -124,7 +124,7 @@ def _run(run, line_if_passed: str | None = None) -> None:
     finally:
         sys.stdout, sys.stderr = stdout, stderr
         _restore()
-    print(line_if_passed or line)
+    sys.stdout.write((line_if_passed or line) + "\n")  # one write: one output piece
 
 
 def check(question_id: str, points: int) -> None:
