@@ -21,11 +21,13 @@ LAB_ARGS += $(if $(filter 0,$(shell id -u)),--allow-root)
 # notebook (and each test module) whole on one worker, since a notebook's cells share a kernel
 JOBS     ?= auto
 
-.PHONY: setup lab test release format outputs lock doctor clean help
+.PHONY: setup browser lab test gallery release format outputs lock doctor clean help
 
 help:
 	@echo "make lab       set up and start JupyterLab on the course (HEADLESS=1 HOST= PORT= for servers)"
-	@echo "make test      set up and run every test"
+	@echo "make test      set up and run every test (the browser tests included: see make browser)"
+	@echo "make browser   install the system Chromium the browser tests drive (apt-get, as root)"
+	@echo "make gallery   re-take the README's screenshots (docs/gallery/) with the browser tests"
 	@echo "make release   write exercises/ from solutions/"
 	@echo "make outputs   re-run lessons and solutions and store their outputs (NB=path for one)"
 	@echo "make format    normalise every course notebook"
@@ -47,8 +49,29 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 lab: setup
 	$(BIN)/jupyter lab $(LAB_ARGS) --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb notebooks/00_welcome.ipynb
 
-test: setup
+# The browser tests (tests/e2e) drive the operating system's Chromium through Playwright, which
+# `setup` installs; Playwright's own browser download needs the internet, so it is not used.
+# Without a Chromium (and no root to install one) the browser tests skip and say so.
+CHROMIUM := $(or $(K2TF_CHROMIUM),$(shell command -v chromium || command -v chromium-browser || command -v google-chrome))
+browser: setup
+	@if [ -n "$(CHROMIUM)" ]; then \
+	  echo "browser tests will drive $(CHROMIUM)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Chromium for the browser tests: apt-get install chromium"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	    || echo "could not install chromium: the browser tests will skip"; \
+	else \
+	  echo "no Chromium: the browser tests will skip. Install your system's chromium package"; \
+	  echo "(Debian/Ubuntu: sudo apt-get install chromium) or set K2TF_CHROMIUM=/path/to/chromium"; \
+	fi
+
+test: setup browser
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
+
+# Screenshots for the README, taken by the browser tests and shrunk to small PNGs.
+gallery: setup browser
+	rm -f docs/gallery/*.png
+	K2TF_GALLERY=docs/gallery $(BIN)/python -m pytest tests/e2e -q
 
 release: setup
 	$(BIN)/k2tf release
