@@ -2,7 +2,7 @@
 
 It keeps TensorFlow's native log lines out of cell outputs even in a notebook that imports
 TensorFlow before calling :func:`k2tf.setup`, and it makes the kernel describe its language
-exactly as the course's notebooks store it (:data:`k2tf.notebooks.LANGUAGE_INFO`, without the
+exactly as the course's notebooks store it (:data:`k2tf.notebook_meta.LANGUAGE_INFO`, without the
 Python version): JupyterLab copies the kernel's description into a notebook it opens, so any
 difference marked every lesson as changed the moment it opened, asked "save your changes?" on
 close and autosaved tracked notebooks. Load it in another kernel with
@@ -23,7 +23,7 @@ def load_ipython_extension(ipython) -> None:  # IPython's extension protocol
 
 
 def _describe_language_as_stored(ipython) -> None:
-    from .notebooks import LANGUAGE_INFO
+    from .notebook_meta import LANGUAGE_INFO
 
     kernel = getattr(ipython, "kernel", None)  # None in a terminal IPython
     if kernel is not None and hasattr(kernel, "language_info"):

@@ -13,17 +13,8 @@ from typing import Iterator
 
 import nbformat
 
-KERNEL_NAME = "k2tf"
-KERNEL_DISPLAY_NAME = "k2tf (Python 3, TensorFlow)"
-KERNELSPEC = {"name": KERNEL_NAME, "display_name": KERNEL_DISPLAY_NAME, "language": "python"}
-LANGUAGE_INFO = {
-    "codemirror_mode": {"name": "ipython", "version": 3},
-    "file_extension": ".py",
-    "mimetype": "text/x-python",
-    "name": "python",
-    "nbconvert_exporter": "python",
-    "pygments_lexer": "ipython3",
-}
+from .notebook_meta import KERNEL_DISPLAY_NAME, KERNEL_NAME, KERNELSPEC, LANGUAGE_INFO  # noqa: F401
+
 #: Cell metadata kept in the repository; anything else (timings, collapsed state) is dropped.
 KEPT_CELL_METADATA = ("k2tf", "tags", "editable", "deletable", "jupyter")
 NOTEBOOK_NAME = re.compile(r"^(?P<number>\d\d)_(?P<topic>[a-z0-9_]+)\.ipynb$")

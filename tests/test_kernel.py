@@ -95,3 +95,39 @@ def test_installed_kernel_points_into_this_environment(tmp_path):
     assert len(written) == 2 and kernel.install(tmp_path) == [], "installing twice changes nothing"
     overrides = json.loads((tmp_path / "share/jupyter/lab/settings/overrides.json").read_text())
     assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+
+
+def test_course_kernel_exits_cleanly_when_asked_after_tensorflow():
+    """Asked to shut down, a course kernel that imported TensorFlow exits by itself (status 0).
+
+    Regression: setup() points descriptor 2 at a log file, and ipykernel's exit handler wakes
+    its stderr watcher by writing to descriptor 2; the kernel then hung until the manager
+    sent SIGTERM (status -15) on every shutdown and restart.
+    """
+    from jupyter_client.manager import KernelManager
+
+    manager = KernelManager(kernel_name=notebooks.KERNEL_NAME)
+    manager.start_kernel()
+    process = manager.provisioner.process  # the kernel's Popen (kept: the manager drops it)
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=120)
+        reply = client.execute_interactive("import k2tf\nk2tf.setup()\nimport tensorflow as tf\n"
+                                           "print(float(tf.reduce_sum(tf.ones(3))))",
+                                           timeout=120, output_hook=lambda msg: None)
+        assert reply["content"]["status"] == "ok"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=False)
+    assert process.wait(timeout=30) == 0, f"the kernel was killed (exit status {process.returncode})"
+
+
+def test_course_kernel_starts_without_importing_nbformat():
+    """The extension every course kernel loads at start stays light (no nbformat, no TensorFlow)."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", "import sys, k2tf.ipython_extension; "
+                           "print(sorted({'nbformat', 'tensorflow'} & set(sys.modules)))"],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
