@@ -233,3 +233,11 @@ def test_lesson01_plot_check_needs_the_plotted_numbers_and_labels():
     with pytest.raises(CheckFailed, match="no line showing"):
         run_check("01.q5", {"plot_curves": fixed_numbers})
     assert plt.get_fignums() == before, "the check closes the figures it made"
+
+
+def test_course_kinds_is_the_class_itself_outside_the_grader():
+    from k2tf.checks.expect import course_kinds
+    from k2tf.decision_guide import Situation
+
+    assert course_kinds(Situation) == (Situation,)
+    assert course_kinds((int, Situation)) == (int, Situation)

@@ -9,6 +9,7 @@ a number.
 from __future__ import annotations
 
 import numbers
+import sys
 from typing import Any
 
 import numpy as np
@@ -67,10 +68,31 @@ def close(actual: Any, expected: Any, name: str, *, rtol: float = 1e-5, atol: fl
         raise Fail(f"`{name}` has the right shape but wrong values (off by up to {worst:.3g}).", hint)
 
 
+def course_kinds(kinds: type | tuple[type, ...]) -> tuple[type, ...]:
+    """``kinds`` and, for a class of the course's package, the same class as students import it.
+
+    The grader runs checks from a private copy of the ``k2tf`` package (so that student code
+    cannot patch them): there ``Situation`` is ``<private>.decision_guide.Situation``, while
+    the student's object is a ``k2tf.decision_guide.Situation``. Both are accepted; a class
+    that merely shares the name is not.
+    """
+    kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+    own = __name__.split(".")[0]  # "k2tf", or the private copy's name inside the grader
+    found = list(kinds)
+    for kind in kinds:
+        module = getattr(kind, "__module__", "")
+        if own != "k2tf" and module.startswith(own + "."):
+            public = sys.modules.get("k2tf" + module[len(own):])
+            counterpart = getattr(public, kind.__qualname__, None) if public else None
+            if isinstance(counterpart, type):
+                found.append(counterpart)
+    return tuple(found)
+
+
 def is_instance(value: Any, kinds: type | tuple[type, ...], name: str, what: str,
                 hint: str | None = None) -> None:
     """Fail unless ``value`` is an instance of ``kinds``; ``what`` names the expected kind."""
-    if not isinstance(value, kinds):
+    if not isinstance(value, course_kinds(kinds)):
         raise Fail(f"`{name}` should be {what}, but it is a {type(value).__module__}."
                    f"{type(value).__qualname__}.", hint)
 
