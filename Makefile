@@ -21,11 +21,12 @@ LAB_ARGS += $(if $(filter 0,$(shell id -u)),--allow-root)
 # notebook (and each test module) whole on one worker, since a notebook's cells share a kernel
 JOBS     ?= auto
 
-.PHONY: setup browser lab test gallery release format outputs lock doctor clean help
+.PHONY: setup browser lab test bench gallery release format outputs lock doctor clean help
 
 help:
 	@echo "make lab       set up and start JupyterLab on the course (HEADLESS=1 HOST= PORT= for servers)"
 	@echo "make test      set up and run every test (the browser tests included: see make browser)"
+	@echo "make bench     measure lessons, grading and training loops: benchmarks/REPORT.md (ONLY=loops,...)"
 	@echo "make browser   install the system Chromium the browser tests drive (apt-get, as root)"
 	@echo "make gallery   re-take the README's screenshots (docs/gallery/) with the browser tests"
 	@echo "make release   write exercises/ from solutions/"
@@ -67,6 +68,13 @@ browser: setup
 
 test: setup browser
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
+
+# Benchmarks (about 40 minutes on 2 cores; keep the machine otherwise idle). Not part of `make test`:
+# speeds are measured and reported, never asserted. ONLY=loops,lessons,grading,scaling re-measures
+# some and keeps the others; `k2tf bench --report` rewrites the report from results.json.
+ONLY ?=
+bench: setup
+	$(BIN)/k2tf bench $(if $(ONLY),--only $(ONLY))
 
 # Screenshots for the README, taken by the browser tests and shrunk to small PNGs.
 gallery: setup browser

@@ -117,6 +117,37 @@ def _cmd_grade(args) -> int:
         return 130
 
 
+def _cmd_bench(args) -> int:
+    from .bench.main import SECTIONS, Settings, bench
+    from .bench.report import write_report
+    from .notebooks import REPO_ROOT
+
+    out = Path(args.out) if args.out else REPO_ROOT / "benchmarks"
+    # the README's headline numbers follow the course's own report, never a --quick one
+    readme = REPO_ROOT / "README.md" if out.resolve() == (REPO_ROOT / "benchmarks").resolve() else None
+    if args.report:
+        if not (out / "results.json").exists():
+            print(f"k2tf bench: no {out / 'results.json'} yet: run `k2tf bench` first", file=sys.stderr)
+            return 2
+        print(f"wrote {write_report(out / 'results.json', readme=readme)}")
+        return 0
+    only = [s.strip() for s in args.only.split(",")] if args.only else None
+    unknown = sorted(set(only or []) - set(SECTIONS))
+    if unknown:
+        print(f"k2tf bench: no benchmark {', '.join(unknown)}; choose from {', '.join(SECTIONS)}",
+              file=sys.stderr)
+        return 2
+    settings = Settings.quick_settings() if args.quick else Settings()
+    if args.quick and readme is not None:
+        print("k2tf bench: --quick needs --out DIR (the course's report keeps full measurements)",
+              file=sys.stderr)
+        return 2
+    report = bench(out=out, only=only, settings=settings, readme=readme,
+                   log=lambda line: print(line, flush=True))
+    print(f"wrote {report}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="k2tf",
@@ -155,6 +186,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_questions)
 
     from .grading.judge import DEFAULT_CELL_TIMEOUT, DEFAULT_MEMORY, DEFAULT_SUBMISSION_TIMEOUT
+
+    p = sub.add_parser(
+        "bench", help="measure how fast lessons run, the grader grades and the loops train",
+        description="Run the benchmarks (lessons, grading, training loops, scaling) and write "
+                    "benchmarks/REPORT.md, its figures and the README's headline numbers. Takes "
+                    "about 40 minutes on 2 cores; the machine should be otherwise idle.")
+    p.add_argument("--only", metavar="NAMES",
+                   help="comma-separated benchmarks to measure again (loops, lessons, grading, scaling); "
+                        "the others are kept from results.json")
+    p.add_argument("--report", action="store_true",
+                   help="measure nothing: rewrite the report from results.json")
+    p.add_argument("--quick", action="store_true",
+                   help="tiny sizes that prove the benchmarks run (with --out); the numbers mean nothing")
+    p.add_argument("--out", metavar="DIR", help="folder for results.json and the report (default: benchmarks/)")
+    p.set_defaults(run=_cmd_bench)
 
     p = sub.add_parser(
         "grade", help="grade submitted exercise notebooks into a gradebook and feedback pages",

@@ -173,18 +173,19 @@ def grade(paths: list[Path], *, out: Path = Path("grades"), jobs: int = 1,
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(judge_module.judge, rebuilt, limits=limits, hide=hide):
+            futures = {pool.submit(_timed_judge, rebuilt, limits=limits, hide=hide):
                        (submission, key, print_, rebuilt)
                        for submission, key, print_, rebuilt in work}
             try:
                 for future in as_completed(futures):
                     submission, key, print_, rebuilt = futures[future]
                     try:
-                        judgement = future.result()
+                        judgement, seconds = future.result()
                     except Exception as error:  # a bug or a system failure: say so, go on
-                        judgement = judge_module.Judgement([], problem=f"the grader failed: "
-                                                           f"{type(error).__name__}: {error}")
+                        judgement, seconds = judge_module.Judgement([], problem=f"the grader failed: "
+                                                                    f"{type(error).__name__}: {error}"), None
                     result = _result(submission, key, print_, rebuilt, judgement)
+                    result["seconds"] = seconds  # kept in .results/ only: `k2tf bench` reads it
                     results[key] = result
                     book.store(result)
                     book.write_tables(list(results.values()))
@@ -202,6 +203,13 @@ def grade(paths: list[Path], *, out: Path = Path("grades"), jobs: int = 1,
     book.write_tables(list(results.values()))
     _print_table(list(results.values()), stream_out, out)
     return 1 if any(r["status"] == "error" for r in results.values()) else 0
+
+
+def _timed_judge(rebuilt, **kwargs):
+    """The judgement of one submission and the wall-clock seconds it took."""
+    started = time.perf_counter()
+    judgement = judge_module.judge(rebuilt, **kwargs)
+    return judgement, round(time.perf_counter() - started, 3)
 
 
 def _raise_interrupt(signum, frame):  # noqa: ARG001
