@@ -19,26 +19,20 @@ def plot_history(history: Any, metrics: Sequence[str] | None = None, *, title: s
     import matplotlib.pyplot as plt
 
     logs = history.history if hasattr(history, "history") else dict(history)
-    if metrics is None:
-        metrics = [k for k in logs if not k.startswith("val_")]
-        metrics.sort(key=lambda k: (k != "loss", k))
+    metrics = _metrics(logs, metrics)
     if not metrics:
         raise ValueError("nothing to plot: the history holds no metric")
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.4), squeeze=False)
-    for ax, name in zip(axes[0], metrics):
-        values = logs[name]
-        epochs = np.arange(1, len(values) + 1)
-        ax.plot(epochs, values, marker="o", markersize=3, label="training")
-        if f"val_{name}" in logs:
-            ax.plot(epochs, logs[f"val_{name}"], marker="o", markersize=3, label="validation")
-        ax.set_title(name.replace("_", " "))
-        ax.set_xlabel("epoch")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
-        ax.set_ylabel(name.replace("_", " "))
-        ax.legend()
-    fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    missing = [name for name in metrics if name not in logs]
+    if missing:
+        raise KeyError(f"not in the history: {', '.join(missing)}")
+    return draw_history(plt.figure(figsize=(4.2 * len(metrics), 3.4)), logs, metrics, title=title)
+
+
+def _metrics(logs: dict, metrics: Sequence[str] | None) -> list[str]:
+    """``metrics``, or every metric of ``logs`` without a ``val_`` prefix, loss first."""
+    if metrics is not None:
+        return list(metrics)
+    return sorted((k for k in logs if not k.startswith("val_")), key=lambda k: (k != "loss", k))
 
 
 def show_images(images: np.ndarray, labels: Sequence[Any] | None = None,
@@ -90,9 +84,7 @@ def draw_history(figure: Any, history: Any, metrics: Sequence[str] | None = None
     Returns ``figure``.
     """
     logs = history.history if hasattr(history, "history") else dict(history)
-    if metrics is None:
-        metrics = [k for k in logs if not k.startswith("val_")]
-        metrics.sort(key=lambda k: (k != "loss", k))
+    metrics = _metrics(logs, metrics)
     figure.clear()
     axes = figure.subplots(1, max(1, len(metrics)), squeeze=False)[0]
     for ax, name in zip(axes, metrics):

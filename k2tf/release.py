@@ -167,6 +167,22 @@ def make_exercise(solution: nbformat.NotebookNode, name: str) -> nbformat.Notebo
     return notebooks.normalize(nb)
 
 
+def answered(exercise: nbformat.NotebookNode, solution: nbformat.NotebookNode,
+             questions=None) -> nbformat.NotebookNode:
+    """``exercise`` as a student hands it in: the solution's answer cells pasted in for
+    ``questions`` (default: every question), the others left as released. A new notebook.
+
+    The grader's tests and ``k2tf bench`` make their submissions with it.
+    """
+    nb = copy.deepcopy(exercise)
+    sources = {cell.id: cell.source for cell in solution.cells}
+    for cell in nb.cells:
+        qid = cell.metadata.get("k2tf", {}).get("answer")
+        if qid is not None and (questions is None or qid in questions):
+            cell.source = sources[cell.id]
+    return nb
+
+
 @dataclass
 class ReleaseResult:
     written: list[Path] = field(default_factory=list)

@@ -10,7 +10,7 @@ import copy
 
 import nbformat
 
-from k2tf import notebooks
+from k2tf import notebooks, release
 
 REPO = notebooks.REPO_ROOT
 PASS_LINE = "✓ {qid} passed — {points}/{points} points"
@@ -24,14 +24,9 @@ def exercise(name: str) -> nbformat.NotebookNode:
     return notebooks.read(REPO / "exercises" / f"{name}.ipynb")
 
 
-def answered(name: str, questions: set[str]) -> nbformat.NotebookNode:
-    """The exercise with the solution's answer cells pasted in for ``questions`` only."""
-    nb = exercise(name)
-    sources = {c.id: c.source for c in solution(name).cells}
-    for cell in nb.cells:
-        if cell.metadata.get("k2tf", {}).get("answer") in questions:
-            cell.source = sources[cell.id]
-    return nb
+def answered(name: str, questions: set[str] | None = None) -> nbformat.NotebookNode:
+    """The exercise with the solution's answer cells pasted in for ``questions`` (default: all)."""
+    return release.answered(exercise(name), solution(name), questions)
 
 
 def _cells(nb, kind):

@@ -23,22 +23,15 @@ import time
 from pathlib import Path
 
 from .. import notebooks
-
-
-def _answers(nb) -> list[str]:
-    return sorted({c.metadata.get("k2tf", {}).get("answer") for c in nb.cells} - {None})
+from ..release import answered
 
 
 def submission(root: Path, exercise: str, kind: str):
     """The exercise with the solution's answers pasted in: every one (``full``) or half (``half``)."""
     nb = notebooks.read(root / "exercises" / f"{exercise}.ipynb")
-    sources = {c.id: c.source for c in notebooks.read(root / "solutions" / f"{exercise}.ipynb").cells}
-    questions = _answers(nb)
-    answered = set(questions if kind == "full" else questions[: len(questions) // 2])
-    for cell in nb.cells:
-        if cell.metadata.get("k2tf", {}).get("answer") in answered:
-            cell.source = sources[cell.id]
-    return nb
+    solution = notebooks.read(root / "solutions" / f"{exercise}.ipynb")
+    questions = sorted(nb.metadata["k2tf"]["questions"])
+    return answered(nb, solution, questions if kind == "full" else questions[: len(questions) // 2])
 
 
 def make_batch(root: Path, folder: Path, plan: list[tuple[str, str]]) -> list[Path]:

@@ -11,8 +11,9 @@ import os
 import platform
 import subprocess
 import sys
-from importlib import metadata
 from pathlib import Path
+
+from ..environment import _version
 
 
 def _read(path: str) -> str:
@@ -48,13 +49,6 @@ def memory_bytes() -> int:
     if limit.isdigit():
         total = min(total, int(limit)) if total else int(limit)
     return total
-
-
-def _version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "not installed"
 
 
 def describe() -> dict:
