@@ -2,24 +2,16 @@
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import signal
-import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 
 import pytest
+from servers import free_port, stop_group, wait_until_serving
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url, token):
@@ -30,7 +22,7 @@ def _get(url, token):
 
 @pytest.fixture
 def lab(repo, clean_env, tmp_path):
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     env = {**clean_env, "JUPYTER_TOKEN": token, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
     log = open(tmp_path / "lab.log", "w+")
     process = subprocess.Popen(["make", "--no-print-directory", "lab", "HEADLESS=1", f"PORT={port}"],
@@ -38,25 +30,12 @@ def lab(repo, clean_env, tmp_path):
                                start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                _get(f"{base}/api/status", token)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail(f"JupyterLab did not start:\n{log.read()[-3000:]}")
-                time.sleep(0.5)
+        wait_until_serving(f"{base}/api/status", process, what="JupyterLab (make lab)",
+                           deadline=time.monotonic() + 120, headers={"Authorization": f"token {token}"},
+                           log=lambda: (tmp_path / "lab.log").read_text())
         yield base, token, log
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_group(process, grace_s=30)
         log.close()
 
 

@@ -13,18 +13,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from servers import free_port, stop_group, wait_until_serving
 
 from k2tf import notebooks
 
@@ -32,12 +30,6 @@ pytestmark = pytest.mark.slow
 
 LESSONS = ("08_tensorboard", "09_debugging")
 STARTUP_TIMEOUT_S = 60
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _get(port: int, route: str, **params) -> object:
@@ -51,7 +43,7 @@ def _get(port: int, route: str, **params) -> object:
 def tensorboard_server(logdir: Path, scratch: Path):
     """A TensorBoard server over ``logdir`` on a free loopback port; yields the port."""
     binary = Path(sys.executable).parent / "tensorboard"  # the course environment's own
-    port = _free_port()
+    port = free_port()
     log = open(scratch / f"tensorboard-{port}.log", "wb")
     process = subprocess.Popen(
         [str(binary), "--logdir", str(logdir), "--port", str(port), "--host", "127.0.0.1",
@@ -61,27 +53,13 @@ def tensorboard_server(logdir: Path, scratch: Path):
     try:
         yield port, process
     finally:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=10)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        stop_group(process, grace_s=10)
         log.close()
 
 
 def _wait_until_ready(port: int, process: subprocess.Popen, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"tensorboard exited with code {process.returncode} before serving")
-        try:
-            _get(port, "data/runs")
-            return
-        except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(0.25)
-    pytest.fail(f"tensorboard did not answer on port {port} within {STARTUP_TIMEOUT_S} s")
+    wait_until_serving(f"http://127.0.0.1:{port}/data/runs", process, deadline=deadline,
+                       what=f"tensorboard on port {port}")
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -33,6 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from servers import free_port, stop_group, wait_until_serving
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -61,12 +61,6 @@ def _unavailable(reason: str):
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI must run the browser tests)", pytrace=False)
     pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Lab:
@@ -110,37 +104,13 @@ def _serve(command: list[str], *, port: int, cwd: Path, scratch: Path, root: Pat
     base = f"http://127.0.0.1:{port}"
     lab = Lab(base, token, root, log_path)
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while True:
-            try:
-                request = urllib.request.Request(f"{base}/api/status",
-                                                 headers={"Authorization": f"token {token}"})
-                urllib.request.urlopen(request, timeout=5).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not start:\n{lab.log()[-3000:]}")
-                time.sleep(0.3)
+        wait_until_serving(f"{base}/api/status", process, what="JupyterLab", log=lab.log,
+                           deadline=time.monotonic() + SERVER_START_TIMEOUT_S,
+                           headers={"Authorization": f"token {token}"})
         yield lab
     finally:
-        _stop_group(process)
+        stop_group(process)
         assert token not in lab.log(), "the token must never be written to the server's log"
-
-
-def _stop_group(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-    except ProcessLookupError:
-        pass
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    # Kernels and TensorBoard servers are in the server's group; SIGTERM may leave a straggler.
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _stop_processes_under(folder: Path) -> None:
@@ -174,7 +144,7 @@ def course_copy(tmp_path_factory) -> Path:
 def course_lab(browser, course_copy, tmp_path_factory):  # noqa: ARG001 - no browser, no server
     """JupyterLab over the scratch copy, with the Makefile's ``lab`` flags (headless)."""
     scratch = tmp_path_factory.mktemp("course-lab")
-    port = _free_port()
+    port = free_port()
     command = [str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1",
                f"--port={port}", f"--ServerApp.root_dir={course_copy}",
                "--LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb"]
@@ -200,7 +170,7 @@ def _no_kernel_outlives_its_test(request):
 @pytest.fixture
 def make_lab(browser, tmp_path):  # noqa: ARG001 - no browser, no server
     """``make lab HEADLESS=1 PORT=<free>`` over the repository itself, exactly as documented."""
-    port = _free_port()
+    port = free_port()
     with _serve(["make", "--no-print-directory", "lab", "HEADLESS=1", f"PORT={port}"],
                 port=port, cwd=REPO, scratch=tmp_path, root=REPO) as lab:
         yield lab
