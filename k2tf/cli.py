@@ -97,6 +97,14 @@ def _cmd_questions(args) -> int:
 
     for q in all_questions(args.lesson):
         print(f"{q.id:<7} {q.points} pt  {q.checks}")
+        if args.detail:
+            if q.defines:
+                print(f"        defines: {', '.join(q.defines)}")
+            if q.fixed:
+                print(f"        fixed:   {q.fixed}")
+            for item in q.verifies:
+                print(f"        checks:  {item}")
+            print()
     return 0
 
 
@@ -183,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("questions", help="list graded questions, their points and what they check")
     p.add_argument("lesson", nargs="?", help="a lesson number such as 01 (default: all)")
+    p.add_argument("--detail", action="store_true",
+                   help="also say, per question, the names it defines, what the question fixes "
+                        "and each thing its check verifies")
     p.set_defaults(run=_cmd_questions)
 
     from .grading.judge import DEFAULT_CELL_TIMEOUT, DEFAULT_MEMORY, DEFAULT_SUBMISSION_TIMEOUT

@@ -47,6 +47,10 @@ def test_unmodified_exercise_runs_and_fails_every_check(path, tmp_path):
             message = "\n".join(errors[0].traceback)
             assert message.startswith(f"✗ {meta['check']} failed — 0/{meta['points']} points")
             assert "Hint:" in message, "a failing check gives a hint"
+            # A blank hand-in: each check says its own question, or the earlier one it builds
+            # on, is not answered yet (never "`model` is not defined yet": see `defines=`).
+            assert "not answered yet" in message, \
+                f"{meta['check']} on a blank exercise should say what is not answered:\n{message}"
             assert "\x1b[" not in message and "Traceback" not in message, "short, plain message"
             assert not any("passed" in o.get("text", "") for o in cell.outputs)
         else:

@@ -69,35 +69,58 @@ class Fail(Exception):
 
 @dataclass(frozen=True)
 class Question:
-    """A graded question: its id (``"01.q2"``), points, what it checks, and the check itself."""
+    """A graded question: its id (``"01.q2"``), points, what it checks, and the check itself.
+
+    ``defines`` are the names the question's answer creates (a later question that reads one
+    of them says which question to answer first); ``fixed`` says what the question text fixes
+    (names, shapes, return types, data) and ``verifies`` what the check tests, one item each,
+    for ``k2tf questions --detail``.
+    """
 
     id: str
     points: int
     checks: str
     run: Callable[["Answers"], None]
+    defines: tuple[str, ...] = ()
+    fixed: str = ""
+    verifies: tuple[str, ...] = ()
 
 
 _REGISTRY: dict[str, Question] = {}
 
 
-def question(question_id: str, *, points: int, checks: str) -> Callable:
+def question(question_id: str, *, points: int, checks: str, defines: tuple[str, ...] = (),
+             fixed: str = "", verifies: tuple[str, ...] = ()) -> Callable:
     """Register the decorated function as the check of ``question_id``.
 
-    ``checks`` says in one sentence what is tested; it is shown to instructors
-    (``k2tf questions``), never the check's source.
+    ``checks`` says in one sentence what is tested; ``fixed`` what the question leaves the
+    student no choice about; ``verifies`` each thing the check tests. They are shown to
+    instructors (``k2tf questions --detail``), never the check's source. ``defines`` lists the
+    names the answer creates.
     """
     if not QUESTION_ID.match(question_id):
         raise ValueError(f"question ids look like '01.q2', not {question_id!r}")
     if points < 1:
         raise ValueError("a question is worth at least 1 point")
+    if isinstance(defines, str) or isinstance(verifies, str):
+        raise TypeError("defines and verifies are tuples of strings")
 
     def register(function: Callable[[Answers], None]) -> Callable[[Answers], None]:
         if question_id in _REGISTRY:
             raise ValueError(f"question {question_id} is registered twice")
-        _REGISTRY[question_id] = Question(question_id, points, checks, function)
+        _REGISTRY[question_id] = Question(question_id, points, checks, function, tuple(defines),
+                                          fixed, tuple(verifies))
         return function
 
     return register
+
+
+def defined_by(name: str, lesson: str) -> str | None:
+    """The question of ``lesson`` whose answer defines ``name``, if one does."""
+    for q in _REGISTRY.values():
+        if q.id.startswith(f"{lesson}.") and name in q.defines:
+            return q.id
+    return None
 
 
 def get_question(question_id: str) -> Question:
@@ -145,10 +168,17 @@ class Answers:
     def __getitem__(self, name: str) -> Any:
         value = self._namespace.get(name, _MISSING)
         if value is _MISSING:
+            source = defined_by(name, self.question_id[:2])
+            if source is not None and source != self.question_id:
+                raise Fail(
+                    f"`{name}` is not defined: {source} defines it, and it is not answered yet "
+                    f"(or its cell has not been run), so {self.question_id} cannot be checked.",
+                    f"answer {source} first and run its cell, then run this question's answer "
+                    "cell and this check again.",
+                )
             raise Fail(
                 f"`{name}` is not defined yet.",
-                "run the answer cells above this check (this question's, and those of the "
-                "questions it builds on), then run this check again.",
+                "run your answer cell above this check, then run this check again.",
             )
         return value
 
@@ -194,6 +224,13 @@ def run_check(question_id: str, namespace: dict[str, Any], points: int | None = 
     try:
         q.run(Answers(namespace, question_id))
     except NotAnswered as error:
+        if error.question_id != question_id:
+            raise CheckFailed(
+                question_id, q.points,
+                f"{error.question_id} is not answered yet, so {question_id} cannot be checked.",
+                f"answer {error.question_id} first and run its cell, then run this question's "
+                "answer cell and this check again.",
+            ) from None
         raise CheckFailed(
             question_id, q.points, f"{error.question_id} is not answered yet.",
             "replace the placeholder `raise k2tf.NotAnswered(...)` with your code.",
