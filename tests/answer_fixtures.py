@@ -137,23 +137,48 @@ def answered_sources(nb, answers: dict[str, tuple[str, ...]]) -> dict[str, str]:
 class LessonShell:
     """One in-process IPython shell that runs a lesson's solution with answers swapped in."""
 
-    def __init__(self, lesson: str, workdir: Path):
+    def __init__(self, lesson: str, workdir: Path, share_prefix: tuple[str, ...] = ()):
         from IPython.core.interactiveshell import InteractiveShell
 
         self.lesson = lesson
         self.name, self.nb = _lesson_notebook(lesson)
         self.workdir = workdir
         self.shell = InteractiveShell.instance()
+        self.share_prefix = set(share_prefix)
+        self._snapshots: dict[str, dict] = {}
+
+    def _first_answer_index(self, question_id: str) -> int:
+        return next(i for i, cell in enumerate(self.nb.cells)
+                    if cell.metadata.get("k2tf", {}).get("answer") == question_id)
 
     def namespace(self, question_id: str, answers: dict[str, tuple[str, ...]]) -> dict:
-        """A fresh namespace: every code cell before ``question_id``'s check cell, run in order
-        (earlier check cells skipped), with the answer cells of ``answers`` swapped in."""
+        """A namespace in which every code cell before ``question_id``'s check cell ran in order
+        (earlier check cells skipped), with the answer cells of ``answers`` swapped in.
+
+        Fresh each time, unless the lesson lists ``question_id`` in ``share_prefix``: then the
+        solution's cells before the question run once, and each answer starts from a shallow copy
+        of that namespace. Only for questions whose answers never change what earlier answers
+        made (a model trained in an earlier question is read, not trained again).
+        """
+        start = 0
+        if question_id in self.share_prefix and set(answers) == {question_id}:
+            start = self._first_answer_index(question_id)
+            if question_id not in self._snapshots:
+                self._run_cells(self.nb.cells[:start], question_id, {}, fresh=True)
+                self._snapshots[question_id] = dict(self.shell.user_ns)
+            self.shell.reset(new_session=False)
+            self.shell.user_ns.update(self._snapshots[question_id])
+            return self._run_cells(self.nb.cells[start:], question_id, answers, fresh=False)
+        return self._run_cells(self.nb.cells, question_id, answers, fresh=True)
+
+    def _run_cells(self, cells, question_id: str, answers, *, fresh: bool) -> dict:
         sources = answered_sources(self.nb, answers)
-        self.shell.reset(new_session=False)
+        if fresh:
+            self.shell.reset(new_session=False)
         old = os.getcwd()
         os.chdir(self.workdir)
         try:
-            for cell in self.nb.cells:
+            for cell in cells:
                 if cell.cell_type != "code":
                     continue
                 meta = cell.metadata.get("k2tf", {})
@@ -170,7 +195,9 @@ class LessonShell:
                 # an answer's own cell may fail: its check must then say so (a wrong answer)
         finally:
             os.chdir(old)
-        raise AssertionError(f"{self.name} has no check cell for {question_id}")
+        if cells and cells[-1] is self.nb.cells[-1]:
+            raise AssertionError(f"{self.name} has no check cell for {question_id}")
+        return self.shell.user_ns
 
     def check(self, question_id: str, answer: Answer) -> str:
         """Run the real check of ``question_id`` on ``answer``: the pass line, or raise CheckFailed."""
@@ -247,13 +274,18 @@ def grade(submissions: dict[str, object], tmp_path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def fixture_tests(lesson: str, answers: dict[str, list[Answer]]):
+def fixture_tests(lesson: str, answers: dict[str, list[Answer]], *,
+                  share_prefix: tuple[str, ...] = ()):
     """The tests of a lesson's fixtures: ``test_answer`` (each answer through its check),
-    ``test_every_question_has_fixtures`` and ``test_graded_sample`` (``k2tf grade``)."""
+    ``test_every_question_has_fixtures`` and ``test_graded_sample`` (``k2tf grade``).
+
+    ``share_prefix``: questions whose answers only read what earlier answers made, so the
+    solution's cells before them run once for all their answers (see LessonShell.namespace).
+    """
 
     @pytest.fixture(scope="module")
     def lesson_shell(tmp_path_factory):
-        return LessonShell(lesson, tmp_path_factory.mktemp(f"answers{lesson}"))
+        return LessonShell(lesson, tmp_path_factory.mktemp(f"answers{lesson}"), share_prefix)
 
     @pytest.mark.parametrize("question_id, answer", cases(answers))
     def test_answer(lesson_shell, question_id, answer):

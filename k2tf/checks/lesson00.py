@@ -8,7 +8,12 @@ from .expect import as_array, close, is_instance
 
 
 @question("00.q1", points=1,
-          checks="celsius_to_fahrenheit converts numbers and NumPy arrays correctly")
+          checks="celsius_to_fahrenheit converts numbers and NumPy arrays correctly",
+          defines=("celsius_to_fahrenheit",),
+          fixed="the name celsius_to_fahrenheit(celsius); F = C × 9/5 + 32; works on a number and "
+                "on a NumPy array (element-wise); how it computes is free",
+          verifies=("0, 100, −40 °C and a random temperature convert exactly (to 1e-5)",
+                    "an array of 7 random temperatures converts element by element, same shape"))
 def _q1(answers: Answers) -> None:
     rng = np.random.default_rng(1)
     for celsius in (0.0, 100.0, -40.0, float(rng.uniform(-50, 50))):
@@ -23,7 +28,12 @@ def _q1(answers: Answers) -> None:
 
 
 @question("00.q2", points=2,
-          checks="first_tensor is a float32 tf.Tensor of shape (2, 3) holding 1…6 row by row")
+          checks="first_tensor is a float32 tf.Tensor of shape (2, 3) holding 1…6 row by row",
+          defines=("first_tensor",),
+          fixed="the name first_tensor; a tf.Tensor (not a NumPy array, not a tf.Variable); "
+                "dtype float32; shape (2, 3); values 1…6 row by row; how it is built is free",
+          verifies=("it is a tf.Tensor and not a tf.Variable", "its dtype is float32",
+                    "its shape is (2, 3)", "its values are [[1, 2, 3], [4, 5, 6]]"))
 def _q2(answers: Answers) -> None:
     import tensorflow as tf
 
@@ -45,7 +55,12 @@ def _q2(answers: Answers) -> None:
 
 
 @question("00.q3", points=1,
-          checks="dense_parameter_count gives the number of weights of a Dense layer for any sizes")
+          checks="dense_parameter_count gives the number of weights of a Dense layer for any sizes",
+          defines=("dense_parameter_count",),
+          fixed="the name dense_parameter_count(n_inputs, n_units); returns one whole number; "
+                "computing it by formula or by building a real layer is free",
+          verifies=("the count (weights and biases) for 1×1, 64×10 and five random sizes up to 500",
+                    "the result is a single number, not an array"))
 def _q3(answers: Answers) -> None:
     rng = np.random.default_rng(3)
     pairs = [(1, 1), (64, 10)] + [tuple(int(n) for n in rng.integers(1, 500, size=2))
@@ -58,6 +73,6 @@ def _q3(answers: Answers) -> None:
             raise Fail(
                 f"dense_parameter_count({n_inputs}, {n_units}) returned {got!r}; "
                 f"that is not the number of parameters of such a layer.",
-                "a Dense layer has one weight for each (input, unit) pair, and one bias per unit. "
-                "`model.summary()` in lesson 00 shows the counts for a real layer.",
+                "a Dense layer has one weight for each (input, unit) pair, and one bias per unit: "
+                "lesson 00 prints a real layer's kernel and bias shapes and its count_params().",
             )

@@ -17,49 +17,111 @@ def _test_split():
     return load_digits().test
 
 
+def _dense_layers(model) -> list:
+    """Every Dense layer of ``model``, looking inside nested models (functional or subclassed)."""
+    import keras
+
+    found, stack = [], list(getattr(model, "layers", []))
+    while stack:
+        layer = stack.pop(0)
+        if isinstance(layer, keras.layers.Dense):
+            found.append(layer)
+        stack.extend(getattr(layer, "layers", []) if isinstance(layer, keras.Model) else [])
+    return found
+
+
 def _model(answers: Answers):
     import keras
 
     model = answers["model"]
-    is_instance(model, keras.Sequential, "model", "a keras.Sequential model",
+    is_instance(model, keras.Model, "model", "a Keras model",
                 hint="build it with `keras.Sequential([...])`, starting with `keras.Input(...)`.")
     return model
 
 
-@question("01.q1", points=2,
-          checks="model is a Sequential digit classifier: 64 inputs, a hidden layer, 10 softmax outputs")
-def _q1(answers: Answers) -> None:
-    import keras
+def _probabilities(model, images, what: str) -> np.ndarray:
+    try:
+        out = model(images, training=False)
+    except Exception as error:  # noqa: BLE001 - the student's model: say how it failed
+        raise Fail(f"`model` cannot take {what}: {type(error).__name__}: "
+                   f"{str(error).strip().splitlines()[0] if str(error).strip() else ''}",
+                   "the model takes a batch of digits of shape (n, 64): check what you gave "
+                   "keras.Input.") from None
+    return as_array(out, "model(images)")
 
+
+@question("01.q1", points=2,
+          checks="model is a digit classifier: (n, 64) pixels in, a hidden Dense layer, "
+                 "10 probabilities out",
+          defines=("model",),
+          fixed="the name model; a Keras model (Sequential as in the lesson; functional or "
+                "subclassed also accepted); input: a batch of shape (n, 64); output: shape (n, 10), "
+                "probabilities; at least one hidden Dense layer; sizes and activations of hidden "
+                "layers are free",
+          verifies=("it is a keras.Model with at least two Dense layers (one hidden, one output)",
+                    "on random batches of 1 and 5 digits it returns shape (n, 10)",
+                    "each output row is ≥ 0 and sums to 1 (probabilities, not scores)"))
+def _q1(answers: Answers) -> None:
     model = _model(answers)
-    if not model.built or model.inputs is None:
-        raise Fail("`model` does not know the shape of its input yet.",
-                   "start the list of layers with `keras.Input(shape=...)`: one image is 64 numbers.")
-    input_shape = tuple(model.inputs[0].shape)
-    if input_shape != (None, 64):
-        raise Fail(f"`model` takes inputs of shape {input_shape}; digits here are vectors of 64 "
-                   "pixels, so (None, 64) was expected.", "look at the shape you gave keras.Input.")
-    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    rng = np.random.default_rng(11)
+    for n in (5, 1):
+        probe = rng.uniform(0, 1, size=(n, 64)).astype("float32")
+        out = _probabilities(model, probe, f"a batch of {n} digits of shape ({n}, 64)")
+        if out.shape != (n, 10):
+            raise Fail(f"for {n} digit(s) `model` gives outputs of shape {out.shape}; one output "
+                       f"per digit class, ({n}, 10), was expected.",
+                       "how many units does your last layer have? Does the model take (n, 64)?")
+        if np.any(out < 0) or not np.allclose(out.sum(axis=1), 1.0, atol=1e-4):
+            raise Fail("`model`'s outputs are not probabilities: they should be ≥ 0 and sum to 1 "
+                       "for each image.", "which activation turns scores into probabilities?")
+    dense = _dense_layers(model)
     if len(dense) < 2:
         raise Fail(f"`model` has {len(dense)} Dense layer(s); at least one hidden layer before the "
                    "output layer was asked for.", "add a Dense layer with a ReLU activation.")
-    output_shape = tuple(model.outputs[0].shape)
-    if output_shape != (None, 10):
-        raise Fail(f"`model` gives outputs of shape {output_shape}; one output per digit, "
-                   "(None, 10), was expected.", "how many units does your last layer have?")
-    probe = np.random.default_rng(11).uniform(0, 1, size=(5, 64)).astype("float32")
-    out = as_array(model(probe, training=False), "model(images)")
-    if np.any(out < 0) or not np.allclose(out.sum(axis=1), 1.0, atol=1e-4):
-        raise Fail("`model`'s outputs are not probabilities: they should be ≥ 0 and sum to 1 "
-                   "for each image.", "which activation turns scores into probabilities?")
+
+
+def _validation_loss_matches(model, history) -> None:
+    """``val_loss`` must be the model's loss on the validation split (at some epoch: the last,
+    or the best one when a callback restored the best weights)."""
+    from ..data import load_digits
+
+    digits = load_digits()
+    recorded = np.asarray(history.history["val_loss"], dtype=float)
+
+    def loss_on(split) -> float:
+        x, y = split
+        result = model.evaluate(x, y, verbose=0, return_dict=True)
+        return float(result["loss"])
+
+    def matches(value: float) -> bool:
+        return bool(np.any(np.isclose(recorded, value, rtol=2e-3, atol=1e-4)))
+
+    if matches(loss_on(digits.validation)):
+        return
+    if matches(loss_on(digits.test)):
+        raise Fail("`history`'s validation loss was computed on the test split.",
+                   "the test split stays unseen until the end: give fit the validation split, "
+                   "`validation_data=(x_val, y_val)`.")
+    raise Fail("`history`'s validation loss is not the model's loss on the validation split "
+               "(x_val, y_val).",
+               "pass the validation split itself to fit with `validation_data=(x_val, y_val)`, "
+               "rather than a slice of the training data.")
 
 
 @question("01.q2", points=3,
-          checks="model was compiled and trained with validation data, its loss fell, and it "
-                 f"reaches {_MIN_TEST_ACCURACY:.0%} accuracy on the test split")
+          checks="model was compiled and trained with the validation split, its loss fell, and it "
+                 f"reaches {_MIN_TEST_ACCURACY:.0%} accuracy on the test split",
+          defines=("history",),
+          fixed="history is what model.fit returned; at least 5 epochs on the training split; "
+                "validation_data is the validation split (x_val, y_val); the accuracy metric; the "
+                "optimizer, loss, batch size and number of epochs are free",
+          verifies=("history belongs to model itself and has at least 5 epochs",
+                    "its val_loss is the model's loss on the validation split, not on the test "
+                    "split or a slice of the training data",
+                    "the training loss went down",
+                    f"the model classifies at least {_MIN_TEST_ACCURACY:.0%} of the test split "
+                    "(measured by the check on the course's own test split)"))
 def _q2(answers: Answers) -> None:
-    import keras
-
     model = _model(answers)
     history = history_of(answers, model)
     losses = history.history.get("loss", [])
@@ -69,9 +131,11 @@ def _q2(answers: Answers) -> None:
     if "val_loss" not in history.history:
         raise Fail("`history` has no validation loss: the model was trained without validation data.",
                    "pass the validation split to fit with `validation_data=(x, y)`.")
-    if not losses[-1] < losses[0]:
+    if not np.all(np.isfinite(losses)) or not losses[-1] < losses[0]:
         raise Fail(f"the training loss did not go down ({losses[0]:.3f} → {losses[-1]:.3f}).",
-                   "check the loss you compiled with: labels here are integers 0–9.")
+                   "check the loss you compiled with (labels here are integers 0–9), and the "
+                   "learning rate.")
+    _validation_loss_matches(model, history)
     x_test, y_test = _test_split()
     predictions = as_array(model.predict(x_test, verbose=0), "model.predict(x_test)")
     accuracy = float(np.mean(predictions.argmax(axis=1) == y_test))
@@ -82,7 +146,13 @@ def _q2(answers: Answers) -> None:
 
 
 @question("01.q3", points=1,
-          checks="test_accuracy is the accuracy model.evaluate reports on the test split")
+          checks="test_accuracy is the accuracy model.evaluate reports on the test split",
+          defines=("test_accuracy",),
+          fixed="the name test_accuracy; a single number, the fraction (0–1) of the test split "
+                "(x_test, y_test) that the trained model classifies correctly",
+          verifies=("it is one number between 0 and 1 (not a percentage, not the loss)",
+                    "it equals the trained model's accuracy on the course's test split (to 1e-4), "
+                    "not on the validation split"))
 def _q3(answers: Answers) -> None:
     model = _model(answers)
     value = as_number(answers["test_accuracy"], "test_accuracy")
@@ -98,7 +168,13 @@ def _q3(answers: Answers) -> None:
 
 
 @question("01.q4", points=2,
-          checks="predict_digits returns the most likely digit, as integers, for any batch of images")
+          checks="predict_digits returns the most likely digit, as integers, for any batch of images",
+          defines=("predict_digits",),
+          fixed="the name predict_digits(images); images of shape (n, 64); returns n integers "
+                "(a NumPy array, or a tensor), the digit the model finds most likely per image",
+          verifies=("for batches of 1 and 17 test images it returns shape (n,)",
+                    "the values are integers",
+                    "each is the argmax of the model's own probabilities for that image"))
 def _q4(answers: Answers) -> None:
     model = _model(answers)
     x_test, _ = _test_split()
@@ -111,18 +187,62 @@ def _q4(answers: Answers) -> None:
             raise Fail(f"predict_digits returned shape {array.shape} for {size} image(s); one "
                        f"digit per image, shape ({size},), was expected.",
                        "the model gives 10 probabilities per image: keep the index of the largest.")
-        if np.asarray(got).dtype.kind not in "iu":
+        kind = np.asarray(got.numpy() if hasattr(got, "numpy") else got).dtype.kind
+        if kind not in "iu":
             raise Fail("predict_digits returned non-integer values; digits are integers.",
                        "`argmax` gives integer indices.")
         expected = model.predict(images, verbose=0).argmax(axis=1)
         if not np.array_equal(array, expected):
             raise Fail(f"predict_digits disagrees with `model` on {int(np.sum(array != expected))} "
-                       f"of {size} images.", "use the model's predictions: one row per image.")
+                       f"of {size} images.", "use the model's predictions for `images`: one row "
+                                             "per image.")
+
+
+def _legend_entries(figure) -> list[tuple[object, str]]:
+    """(legend handle, text) for every legend of the figure, on its axes or on the figure."""
+    legends = [ax.get_legend() for ax in figure.axes if ax.get_legend() is not None]
+    legends += list(getattr(figure, "legends", []))
+    entries = []
+    for legend in legends:
+        handles = getattr(legend, "legend_handles", None) or getattr(legend, "legendHandles", [])
+        entries += list(zip(handles, [t.get_text() for t in legend.get_texts()]))
+    return entries
+
+
+def _style(line) -> tuple:
+    import matplotlib.colors as colors
+
+    return (colors.to_hex(line.get_color()), line.get_linestyle(), str(line.get_marker()))
+
+
+def _legend_label(line, entries) -> str | None:
+    """The text the legend shows for ``line``: matched by its style, else by its own label."""
+    same_style = [text for handle, text in entries
+                  if hasattr(handle, "get_color") and hasattr(handle, "get_marker")
+                  and _style(handle) == _style(line)]
+    if len(same_style) == 1:
+        return same_style[0]
+    label = line.get_label()
+    if label and not label.startswith("_") and label in [text for _, text in entries]:
+        return label
+    return None
 
 
 @question("01.q5", points=2,
-          checks="plot_curves(history) draws training and validation loss per epoch, with a "
-                 "title, axis labels and a legend, and returns the figure")
+          checks="plot_curves(history) draws the training and validation loss per epoch, with a "
+                 "title, axis labels and a legend that names each curve, and returns the figure",
+          defines=("plot_curves",),
+          fixed="the name plot_curves(history); draws history.history['loss'] and ['val_loss'] "
+                "of the History it is given, per epoch, on one figure; returns the matplotlib "
+                "Figure; the validation curve's legend label says 'val' or 'validation', the "
+                "training curve's does not; colours, x values (0- or 1-based), axes or pyplot "
+                "style, titles on the axes or the figure are free",
+          verifies=("called on a made-up History it returns a matplotlib Figure",
+                    "the figure has a line with exactly the loss values and one with the "
+                    "val_loss values",
+                    "a title (axes or figure), both axis labels, and a legend",
+                    "the legend's label of each curve names the right curve (validation vs "
+                    "training)"))
 def _q5(answers: Answers) -> None:
     import keras
     import matplotlib.pyplot as plt
@@ -138,25 +258,44 @@ def _q5(answers: Answers) -> None:
         figure = answers.call("plot_curves", made_up)
         is_instance(figure, Figure, "plot_curves(history)", "a matplotlib Figure",
                     hint="create it with `fig, ax = plt.subplots()` and end with `return fig`.")
+        figure.canvas.draw()  # legends and titles are laid out as a reader sees them
         plotted = []
         for ax in figure.axes:
             for line in ax.get_lines():
-                plotted.append((ax, np.asarray(line.get_ydata(), dtype=float)))
+                plotted.append((ax, line, np.asarray(line.get_ydata(), dtype=float)))
+        found = {}
         for key in ("loss", "val_loss"):
             wanted = np.asarray(made_up.history[key])
-            matches = [ax for ax, y in plotted if y.shape == wanted.shape and np.allclose(y, wanted)]
+            matches = [(ax, line) for ax, line, y in plotted
+                       if y.shape == wanted.shape and np.allclose(y, wanted)]
             if not matches:
-                raise Fail(f"the figure has no line showing history.history[{key!r}].",
-                           "plot one line per curve, with `ax.plot(...)`.")
-            ax = matches[0]
-            if not ax.get_title().strip():
-                raise Fail("the plot of the loss has no title.", "use `ax.set_title(...)`.")
+                raise Fail(f"the figure has no line showing history.history[{key!r}] of the "
+                           "History it was given.",
+                           "plot one line per curve, with `ax.plot(...)`, from the `history` "
+                           "argument.")
+            found[key] = matches[0]
+        suptitle = getattr(figure, "_suptitle", None)
+        has_title = bool(suptitle is not None and suptitle.get_text().strip())
+        for key, (ax, _) in found.items():
+            if not (ax.get_title().strip() or has_title):
+                raise Fail("the plot of the loss has no title.",
+                           "use `ax.set_title(...)` (or `fig.suptitle(...)`).")
             if not ax.get_xlabel().strip() or not ax.get_ylabel().strip():
                 raise Fail("an axis of the loss plot has no label.",
                            "label both axes: what is on x, and what is on y (with its unit, if any).")
-            if ax.get_legend() is None:
-                raise Fail("the loss plot has no legend, so a reader cannot tell the curves apart.",
-                           "give each line a `label=` and call `ax.legend()`.")
+        entries = _legend_entries(figure)
+        if not entries:
+            raise Fail("the loss plot has no legend, so a reader cannot tell the curves apart.",
+                       "give each line a `label=` and call `ax.legend()`.")
+        labels = {key: _legend_label(line, entries) for key, (_, line) in found.items()}
+        for key, label in labels.items():
+            if label is None or not label.strip():
+                raise Fail(f"the legend has no entry for the {key} curve.",
+                           "give each line a `label=` and call `ax.legend()` after plotting both.")
+        if "val" not in labels["val_loss"].lower() or "val" in labels["loss"].lower():
+            raise Fail(f"the legend labels the training curve {labels['loss']!r} and the "
+                       f"validation curve {labels['val_loss']!r}: a reader cannot tell which is "
+                       "which.", "check which data each `label=` is attached to.")
     finally:
         for number in set(plt.get_fignums()) - before:
             plt.close(number)

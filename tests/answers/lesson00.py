@@ -11,3 +11,41 @@ ANSWERS = {
         wrong("return celsius * 5 / 9 + 32", "the inverse factor", match="wrong|off by"),
     ],
 }
+ANSWERS["00.q2"] = [
+    honest("first_tensor = tf.reshape(tf.range(1, 7, dtype=tf.float32), (2, 3))", "tf.range and reshape"),
+    honest("first_tensor = tf.constant(np.arange(1, 7).reshape(2, 3), dtype=tf.float32)",
+           "from a NumPy array, with a dtype"),
+    honest("first_tensor = tf.cast(tf.constant([[1, 2, 3], [4, 5, 6]]), tf.float32)",
+           "an int32 tensor cast to float32"),
+    honest("first_tensor = tf.convert_to_tensor(np.array([[1, 2, 3], [4, 5, 6]], dtype=np.float32))",
+           "convert_to_tensor"),
+    wrong("first_tensor = tf.constant([[1, 2, 3], [4, 5, 6]])", "integers give int32",
+          match="dtype int32"),
+    wrong("first_tensor = np.arange(1, 7, dtype=np.float32).reshape(2, 3)", "a NumPy array",
+          match="tf.Tensor"),
+    wrong("first_tensor = tf.Variable([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])", "a variable",
+          match="tf.Variable"),
+    wrong("first_tensor = tf.reshape(tf.range(1.0, 7.0), (3, 2))", "three rows of two",
+          match=r"shape \(3, 2\)"),
+    wrong("first_tensor = tf.transpose(tf.reshape(tf.range(1.0, 7.0), (3, 2)))",
+          "column by column", match="wrong values"),
+    wrong("first_tensor = tf.constant([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=tf.float64)",
+          "float64", match="dtype float64"),
+]
+
+ANSWERS["00.q3"] = [
+    honest("return (n_inputs + 1) * n_units", "factored"),
+    honest("""
+        import keras
+        layer = keras.layers.Dense(n_units)
+        layer.build((None, n_inputs))
+        return layer.count_params()
+    """, "builds a real Dense layer and asks it"),
+    honest("return int(np.prod([n_inputs, n_units])) + n_units", "NumPy product"),
+    wrong("return n_inputs * n_units", "forgets the biases", match="not the number of parameters"),
+    wrong("return n_inputs * n_units + n_inputs", "one bias per input",
+          match="not the number of parameters"),
+    wrong("return n_inputs + n_units", "adds the sizes", match="not the number of parameters"),
+    wrong("return np.array([n_inputs * n_units, n_units])", "weights and biases apart",
+          match="not the number of parameters|shape"),
+]
