@@ -98,12 +98,18 @@ def _cmd_questions(args) -> int:
     for q in all_questions(args.lesson):
         print(f"{q.id:<7} {q.points} pt  {q.checks}")
         if args.detail:
+            import textwrap
+
+            def show(label: str, text: str) -> None:
+                print(textwrap.fill(text, width=100, initial_indent=f"        {label:<9}",
+                                    subsequent_indent=" " * 17))
+
             if q.defines:
-                print(f"        defines: {', '.join(q.defines)}")
+                show("defines:", ", ".join(q.defines))
             if q.fixed:
-                print(f"        fixed:   {q.fixed}")
+                show("fixed:", q.fixed)
             for item in q.verifies:
-                print(f"        checks:  {item}")
+                show("checks:", item)
             print()
     return 0
 

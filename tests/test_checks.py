@@ -241,3 +241,92 @@ def test_course_kinds_is_the_class_itself_outside_the_grader():
 
     assert course_kinds(Situation) == (Situation,)
     assert course_kinds((int, Situation)) == (int, Situation)
+
+
+def _assigned_names(source: str) -> set[str]:
+    """Names a cell binds at its top level (assignments, defs, classes, imports, for, with)."""
+    import ast
+
+    names: set[str] = set()
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return names
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+    return names
+
+
+def test_every_question_says_what_it_fixes_checks_and_defines():
+    """`k2tf questions --detail` has something to show for every question, and each name a
+    question says it defines is bound by that question's answer cells in the solution."""
+    from k2tf import notebooks
+
+    answer_sources: dict[str, str] = {}
+    for path in sorted((notebooks.REPO_ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")):
+        for cell in notebooks.read(path).cells:
+            qid = cell.metadata.get("k2tf", {}).get("answer")
+            if qid:
+                answer_sources[qid] = answer_sources.get(qid, "") + "\n" + cell.source
+    problems = []
+    for q in all_questions():
+        if not q.fixed.strip():
+            problems.append(f"{q.id}: no `fixed=` (what the question text fixes)")
+        if not q.verifies:
+            problems.append(f"{q.id}: no `verifies=` (what the check tests)")
+        if not q.defines:
+            problems.append(f"{q.id}: no `defines=` (the names its answer creates)")
+        missing = set(q.defines) - _assigned_names(answer_sources.get(q.id, ""))
+        if missing:
+            problems.append(f"{q.id}: defines {sorted(missing)}, which its answer cells never bind")
+    assert not problems, "\n".join(problems)
+
+
+def test_questions_detail_lists_fixed_and_checked(venv_bin):
+    import subprocess
+
+    done = subprocess.run([str(venv_bin / "k2tf"), "questions", "00", "--detail"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("00.q1   1 pt  celsius_to_fahrenheit converts")
+    assert any(line.strip().startswith("fixed:   the name celsius_to_fahrenheit") for line in lines)
+    assert sum(line.strip().startswith("checks:") for line in lines) >= 3
+    assert any(line.strip() == "defines: first_tensor" for line in lines)
+
+
+def test_an_unanswered_prerequisite_is_named():
+    """A blank hand-in: a check that reads a name of an earlier question says which question
+    to answer first, not that a variable is missing."""
+    with pytest.raises(CheckFailed) as info:
+        run_check("01.q3", {})
+    text = str(info.value)
+    assert "01.q1 defines it" in text and "01.q3 cannot be checked" in text
+    assert "Hint: answer 01.q1 first" in text
+
+
+
+def test_a_placeholder_of_an_earlier_question_is_named():
+    """A check that calls a function of an earlier, unanswered question says so."""
+    from k2tf import checks
+
+    @checks.question("98.q2", points=1, checks="calls 98.q1's function", defines=("g",),
+                     fixed="-", verifies=("-",))
+    def _later(answers):
+        answers.call("f", 1)
+
+    def f(x):
+        raise NotAnswered("98.q1")
+
+    try:
+        with pytest.raises(CheckFailed) as info:
+            run_check("98.q2", {"f": f})
+    finally:
+        del checks._REGISTRY["98.q2"]
+    assert "98.q1 is not answered yet, so 98.q2 cannot be checked." in str(info.value)
+    assert "Hint: answer 98.q1 first" in str(info.value)

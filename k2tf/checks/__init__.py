@@ -176,6 +176,12 @@ class Answers:
                     f"answer {source} first and run its cell, then run this question's answer "
                     "cell and this check again.",
                 )
+            if source == self.question_id:
+                raise Fail(
+                    f"`{name}` is not defined yet: {source} is not answered yet, or its answer "
+                    "cell has not been run.",
+                    "write your answer in the cell above, run it, then run this check again.",
+                )
             raise Fail(
                 f"`{name}` is not defined yet.",
                 "run your answer cell above this check, then run this check again.",

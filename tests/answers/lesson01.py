@@ -99,12 +99,12 @@ ANSWERS = {
         """, "one-hot loss with integer labels: fit fails", match="history"),
     ],
     "01.q3": [
-        honest("test_accuracy = model.evaluate(x_test, y_test, verbose=0, return_dict=True)['accuracy']",
-               "return_dict"),
         honest("""
             results = model.evaluate(x_test, y_test, batch_size=128, verbose=0)
             test_accuracy = results[1]
         """, "indexing the list, another batch size"),
+        honest("test_accuracy = model.evaluate(x_test, y_test, verbose=0, return_dict=True)['accuracy']",
+               "return_dict"),
         honest("""
             test_accuracy = float(np.mean(model.predict(x_test, verbose=0).argmax(axis=1) == y_test))
         """, "computed by hand from predict"),
