@@ -17,6 +17,11 @@ import numpy as np
 from . import Fail
 
 
+_NUMBERS = ("give the value itself: a Python number, a NumPy array or a tensor of numbers "
+            "(not text, not a list of mixed things); print it in a cell of its own to see what "
+            "it is.")
+
+
 def _is_tensor(value: Any) -> bool:
     module = type(value).__module__
     return module.startswith(("tensorflow", "keras")) and hasattr(value, "numpy")
@@ -25,7 +30,7 @@ def _is_tensor(value: Any) -> bool:
 def as_array(value: Any, name: str) -> np.ndarray:
     """``value`` as a float64 NumPy array, if it is a number, an array, a tensor or a list of numbers."""
     if isinstance(value, (bool, np.bool_)):
-        raise Fail(f"`{name}` is a boolean ({value}); a number was expected.")
+        raise Fail(f"`{name}` is a boolean ({value}); a number was expected.", _NUMBERS)
     if _is_tensor(value):
         value = value.numpy()
     if isinstance(value, numbers.Real) or isinstance(value, np.generic):
@@ -34,13 +39,15 @@ def as_array(value: Any, name: str) -> np.ndarray:
         try:
             value = np.asarray(value)
         except ValueError:
-            raise Fail(f"`{name}` is a ragged list; a rectangular array was expected.") from None
+            raise Fail(f"`{name}` is a ragged list; a rectangular array was expected.",
+                       _NUMBERS) from None
     if not isinstance(value, np.ndarray):
         raise Fail(
-            f"`{name}` is a {type(value).__name__}; a number, NumPy array or tf.Tensor was expected."
+            f"`{name}` is a {type(value).__name__}; a number, NumPy array or tf.Tensor was expected.",
+            _NUMBERS,
         )
     if value.dtype.kind not in "biuf":
-        raise Fail(f"`{name}` holds values of type {value.dtype}; numbers were expected.")
+        raise Fail(f"`{name}` holds values of type {value.dtype}; numbers were expected.", _NUMBERS)
     # np.array (subok=False) copies into a plain ndarray: a subclass that overrides
     # __array_function__ or comparisons cannot answer np.allclose or == for itself.
     return np.array(value, dtype=np.float64)
@@ -50,7 +57,8 @@ def as_number(value: Any, name: str) -> float:
     """``value`` as a Python float, if it is a single real number (or a 0-d array or tensor)."""
     array = as_array(value, name)
     if array.size != 1:
-        raise Fail(f"`{name}` has shape {array.shape}; a single number was expected.")
+        raise Fail(f"`{name}` has shape {array.shape}; a single number was expected.",
+                   "reduce it to one value (a mean, a sum, or one element), as the question asks.")
     return float(array.reshape(()))
 
 
