@@ -67,7 +67,7 @@ def test_standardize_mistakes():
     fails("04.q1", "float32", standardize=lambda x: tf.cast(standardize(x), tf.float64))
     fails("04.q1", "wrong values", standardize=lambda x: tf.transpose(standardize(tf.transpose(x))))
     # n − 1 in the standard deviation
-    fails("04.q1", "wrong values", standardize=lambda x: standardize(x) * np.sqrt(
+    fails("04.q1", "n − 1", standardize=lambda x: standardize(x) * np.sqrt(
         (np.shape(x)[0] - 1) / np.shape(x)[0]))
 
 
@@ -107,8 +107,15 @@ def test_fit_linear_mistakes_and_cheats():
     def too_few_steps(x, y, steps, learning_rate):
         return fit_linear(x, y, max(1, steps // 10), learning_rate)
 
-    fails("04.q5", "after fit_linear", fit_linear=closed_form)
+    fails("04.q5", "the losses", fit_linear=closed_form)
     fails("04.q5", "shape", fit_linear=too_few_steps)
     fails("04.q5", "tf.Variable",
           fit_linear=lambda *a: tuple(v.numpy() if i < 2 else v for i, v in enumerate(fit_linear(*a))))
     fails("04.q5", "three things", fit_linear=lambda *a: fit_linear(*a)[:2])
+
+
+from answer_fixtures import fixture_tests  # noqa: E402
+from answers.lesson04 import ANSWERS  # noqa: E402
+
+test_answer, test_every_question_has_fixtures, test_graded_sample, lesson_shell = \
+    fixture_tests("04", ANSWERS)

@@ -88,7 +88,7 @@ def test_predict_classes_must_not_retrace(model):
     def generalises_late(images):
         return tf.argmax(model(images, training=False), axis=1)
 
-    fails("06.q1", "traced 4 times", model, predict_classes=retraces)
+    fails("06.q1", "traced 5 times", model, predict_classes=retraces)
     fails("06.q1", "traced 2 times", model, predict_classes=generalises_late)
     fails("06.q1", "tf.function", model,
           predict_classes=lambda images: tf.argmax(model(images), axis=1))
@@ -125,7 +125,7 @@ def test_counter_must_count_calls(model):
         return 2 * x
 
     fails("06.q3", "tf.Variable", model, call_count=0)
-    fails("06.q3", "count every call", model, call_count=plain_variable, counted_double=counts_traces)
+    fails("06.q3", "every call", model, call_count=plain_variable, counted_double=counts_traces)
 
 
 def test_concrete_function_mistakes(model):
@@ -156,3 +156,10 @@ def test_median_time_mistakes(model):
     fails("06.q5", "median|7 were", model, median_time=no_warmup)
     fails("06.q5", "not seconds", model, median_time=milliseconds)
     fails("06.q5", "called fn", model, median_time=lambda fn, r, w: 0.01)
+
+
+from answer_fixtures import fixture_tests  # noqa: E402
+from answers.lesson06 import ANSWERS  # noqa: E402
+
+test_answer, test_every_question_has_fixtures, test_graded_sample, lesson_shell = \
+    fixture_tests("06", ANSWERS)

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Answers, Fail, question
+from . import Answers, Fail, NotAnswered, question
 from .expect import as_array, close, is_instance
 
-_TAPE_HINT = ("a tape records variables by itself, but a constant only after "
-              "`tape.watch(x)`, inside the `with` block.")
+_TAPE_HINT = ("a tape records trainable variables by itself, a constant only after "
+              "`tape.watch(x)`, and only TensorFlow operations run inside its `with` block "
+              "(going through NumPy or .numpy() breaks the record).")
 
 
 def _tensor_result(value, name: str, shape: tuple) -> np.ndarray:
@@ -23,7 +24,17 @@ def _tensor_result(value, name: str, shape: tuple) -> np.ndarray:
 
 @question("04.q1", points=2,
           checks="standardize returns a float32 tf.Tensor whose columns have mean 0 and "
-                 "standard deviation 1, for integer and float inputs, arrays and tensors")
+                 "(population) standard deviation 1, for integer and float inputs, arrays and tensors",
+          defines=("standardize",),
+          fixed="the name standardize(x); input: a 2-D NumPy array or tensor of any numeric dtype; "
+                "output: a float32 tf.Tensor of the same shape, each column with mean 0 and the "
+                "standard deviation that divides by n equal to 1; how it is computed is free",
+          verifies=("on an int64 array, a float64 array with columns of very different scales, an "
+                    "int32 tensor and a float32 tensor it returns a tf.Tensor",
+                    "of dtype float32",
+                    "equal to (x − column mean) / column standard deviation (divided by n), "
+                    "within 1e-4",
+                    "a result that divides by n − 1 is named as such"))
 def _q1(answers: Answers) -> None:
     import tensorflow as tf
 
@@ -32,60 +43,80 @@ def _q1(answers: Answers) -> None:
         "an int64 NumPy array of shape (30, 4)": rng.integers(-20, 50, size=(30, 4)),
         "a float64 NumPy array of shape (50, 2)": rng.normal(5.0, 3.0, size=(50, 2)) * [1.0, 100.0],
         "an int32 tensor of shape (12, 3)": tf.constant(rng.integers(0, 9, size=(12, 3)), tf.int32),
+        "a float32 tensor of shape (9, 5)": tf.constant(rng.normal(-2.0, 0.5, size=(9, 5)),
+                                                        tf.float32),
     }
     for what, x in inputs.items():
         got = answers.call("standardize", x)
         name = f"standardize(<{what}>)"
         is_instance(got, tf.Tensor, name, "a tf.Tensor",
-                    hint="use TensorFlow operations (tf.cast, tf.reduce_mean, …) rather than NumPy.")
+                    hint="TensorFlow operations (tf.cast, tf.reduce_mean, …) return tensors; "
+                         "a NumPy result can be turned into one with tf.convert_to_tensor.")
         if got.dtype != tf.float32:
             raise Fail(f"{name} has dtype {got.dtype.name}; float32 was expected.",
-                       "cast the input to float32 first, with tf.cast.")
+                       "cast to float32, with tf.cast.")
         values = np.asarray(x, dtype=np.float64)
         expected = (values - values.mean(axis=0)) / values.std(axis=0)
-        close(got, expected, name, rtol=1e-4, atol=1e-4,
-              hint="each column separately (reduce along axis 0), and the standard deviation "
-                   "divides by n, not n − 1.")
+        array = as_array(got, name)
+        sample = (values - values.mean(axis=0)) / values.std(axis=0, ddof=1)
+        if array.shape == sample.shape and np.allclose(array, sample, rtol=1e-4, atol=1e-4):
+            raise Fail(f"{name}: each column has the standard deviation that divides by n − 1 "
+                       "equal to 1; the question asks for the one that divides by n.",
+                       "tf.math.reduce_std divides by n.")
+        close(array, expected, name, rtol=1e-4, atol=1e-4,
+              hint="each column separately (reduce along axis 0), with the mean and standard "
+                   "deviation of floats, not integers.")
 
 
 @question("04.q2", points=2,
-          checks="descend moves the given tf.Variable by -learning_rate × gradient, in place")
+          checks="descend moves the given tf.Variable by -learning_rate × gradient, in place",
+          defines=("descend",),
+          fixed="the name descend(variable, gradient, learning_rate); variable: a tf.Variable "
+                "changed in place by −learning_rate × gradient; the return value is free",
+          verifies=("the very variable passed in holds the new value afterwards (rebinding a "
+                    "name or updating a copy fails)",
+                    "the new value is old − learning_rate × gradient, for two learning rates and "
+                    "for a vector and a matrix variable"))
 def _q2(answers: Answers) -> None:
     import tensorflow as tf
 
     rng = np.random.default_rng(42)
-    start = rng.normal(size=3).astype(np.float32)
-    gradient = rng.normal(size=3).astype(np.float32)
-    for learning_rate in (0.1, 0.03):
+    for shape, learning_rate in (((3,), 0.1), ((2, 4), 0.03)):
+        start = rng.normal(size=shape).astype(np.float32)
+        gradient = rng.normal(size=shape).astype(np.float32)
         variable = tf.Variable(start)
         answers.call("descend", variable, tf.constant(gradient), learning_rate)
         now = variable.numpy()
         if np.allclose(now, start):
-            raise Fail("after descend(variable, …) the variable still holds its old value.",
+            raise Fail("after descend(variable, …) the variable passed in still holds its old value.",
                        "change the variable itself with one of its assign methods; "
-                       "`variable = …` only rebinds a local name.")
+                       "`variable = …` only rebinds a local name, and a new variable is a copy.")
         close(now, start - learning_rate * gradient,
-              f"the variable after descend(…, learning_rate={learning_rate})", rtol=1e-5,
-              hint="a step of gradient descent goes against the gradient, scaled by the learning rate.")
+              f"the variable of shape {shape} after descend(…, learning_rate={learning_rate})",
+              rtol=1e-5, hint="a step of gradient descent goes against the gradient, scaled by "
+                              "the learning rate, from the variable's current value.")
 
 
-def _fake_gradient_identity():
-    """f(x) = x, whose gradient is declared to be cos(x): only a GradientTape sees cos(x)."""
+def _stop_gradient_product(power: int):
+    """t**power * stop_gradient(t): its values are t**(power + 1), but a tape treats the
+    stopped factor as a constant, so only a tape finds the derivatives the check expects."""
     import tensorflow as tf
 
-    @tf.custom_gradient
-    def identity_with_cos_gradient(x):
-        def grad(upstream):
-            return upstream * tf.cos(x)
-
-        return tf.identity(x), grad
-
-    return identity_with_cos_gradient
+    return lambda t: t**power * tf.stop_gradient(t)
 
 
 @question("04.q3", points=3,
           checks="derivative(f, x) uses a GradientTape on a constant x and returns f' at each "
-                 "element, for several functions and shapes")
+                 "element, for several functions and shapes",
+          defines=("derivative",),
+          fixed="the name derivative(f, x); f: element-wise function of one tensor; x: a float32 "
+                "constant tensor of any shape; output: f' at each element, x's shape, from a "
+                "GradientTape",
+          verifies=("tf.sin, t**3 and t·exp(t) on x of shapes (5,), (2, 3), () and (4,): "
+                    "values within 1e-4 of the exact derivative, with x's shape",
+                    "f(t) = t · stop_gradient(t): the result is what a tape records (x), not the "
+                    "derivative of f's values (2x), so finite differences fail",
+                    "None (nothing recorded) is reported with what a tape watches"))
 def _q3(answers: Answers) -> None:
     import tensorflow as tf
 
@@ -93,6 +124,7 @@ def _q3(answers: Answers) -> None:
     cases = [
         ("tf.sin", tf.sin, np.cos, (5,)),
         ("lambda t: t**3", lambda t: t**3, lambda v: 3 * v**2, (2, 3)),
+        ("lambda t: t**3", lambda t: t**3, lambda v: 3 * v**2, ()),
         ("lambda t: t * tf.exp(t)", lambda t: t * tf.exp(t), lambda v: (1 + v) * np.exp(v), (4,)),
     ]
     for label, f, f_prime, shape in cases:
@@ -102,20 +134,36 @@ def _q3(answers: Answers) -> None:
         array = _tensor_result(got, name, shape)
         close(array, f_prime(x.astype(np.float64)), name, rtol=1e-4, atol=1e-4,
               hint="the derivative of tf.reduce_sum(f(x)) with respect to x, or of f(x) itself.")
-    # A function whose gradient is declared by hand: a finite difference cannot see it.
-    x = rng.uniform(-2, 2, size=(6,)).astype(np.float32)
-    got = answers.call("derivative", _fake_gradient_identity(), tf.constant(x))
-    array = _tensor_result(got, "derivative(<a function with a custom gradient>, x)", (6,))
-    if not np.allclose(array, np.cos(x), atol=1e-4):
-        raise Fail("derivative does not return the gradient a GradientTape records.",
+    # f(t) = t · stop_gradient(t) has the values of t², but a tape treats the stopped factor as
+    # a constant: the tape's derivative is t, differences of f's values give 2t.
+    x = rng.uniform(0.5, 2, size=(6,)).astype(np.float32) * rng.choice([-1, 1], size=6)
+    label = "derivative(lambda t: t * tf.stop_gradient(t), <x of shape (6,)>)"
+    got = answers.call("derivative", _stop_gradient_product(1), tf.constant(x))
+    array = _tensor_result(got, label, (6,))
+    if np.allclose(array, 2 * x, rtol=1e-3, atol=1e-3):
+        raise Fail(f"{label} returned 2·x, the slope of f's values; a GradientTape treats "
+                   "tf.stop_gradient(t) as a constant and records x.",
                    "compute it with `tape.gradient(...)`, not from differences of f's values.")
+    close(array, x, label, rtol=1e-4, atol=1e-4,
+          hint="compute it with `tape.gradient(...)`: a tape treats tf.stop_gradient(t) as a "
+               "constant.")
 
 
 @question("04.q4", points=2,
-          checks="second_derivative(f, x) returns f'' at each element with nested tapes")
+          checks="second_derivative(f, x) returns f'' at each element, as nested tapes record it",
+          defines=("second_derivative",),
+          fixed="the name second_derivative(f, x); f and x as in 04.q3; output: f'' at each "
+                "element, x's shape, from nested tapes",
+          verifies=("tf.sin, t**3 and t**4 − t on x of shapes (5,), (2, 3) and (4,): values "
+                    "within 1e-4 of the exact second derivative",
+                    "f(t) = t² · stop_gradient(t): the result is what nested tapes record (2x); "
+                    "finite differences of f (6x) or of the tape's first derivative (4x) fail",
+                    "None (the outer tape recorded nothing) is reported with how to nest tapes"))
 def _q4(answers: Answers) -> None:
     import tensorflow as tf
 
+    nest_hint = ("nest the tapes: the inner tape's gradient call must run inside the outer "
+                 "tape's `with` block, both watch x, and the first derivative stays a tensor.")
     rng = np.random.default_rng(44)
     cases = [
         ("tf.sin", tf.sin, lambda v: -np.sin(v), (5,)),
@@ -126,45 +174,108 @@ def _q4(answers: Answers) -> None:
         x = rng.uniform(-2, 2, size=shape).astype(np.float32)
         got = answers.call("second_derivative", f, tf.constant(x))
         name = f"second_derivative({label}, <x of shape {shape}>)"
+        if got is None:
+            raise Fail(f"{name} returned None: the outer tape recorded nothing that links the "
+                       "first derivative to `x`.", nest_hint)
         array = _tensor_result(got, name, shape)
-        close(array, f_second(x.astype(np.float64)), name, rtol=1e-3, atol=1e-3,
-              hint="an outer tape must record the inner tape's gradient call; both watch x.")
+        close(array, f_second(x.astype(np.float64)), name, rtol=1e-4, atol=1e-4,
+              hint="differentiate the first derivative again: " + nest_hint)
+    # f(t) = t² · stop_gradient(t) has the values of t³: nested tapes give 2t; a second
+    # difference of f's values gives 6t, a difference of the tape's first derivative (2t²) 4t.
+    x = rng.uniform(0.5, 2, size=(6,)).astype(np.float32) * rng.choice([-1, 1], size=6)
+    label = "second_derivative(lambda t: t**2 * tf.stop_gradient(t), <x of shape (6,)>)"
+    got = answers.call("second_derivative", _stop_gradient_product(2), tf.constant(x))
+    if got is None:
+        raise Fail(f"{label} returned None.", nest_hint)
+    array = _tensor_result(got, label, (6,))
+    for factor in (6, 4):
+        if np.allclose(array, factor * x, rtol=1e-3, atol=1e-3):
+            raise Fail(f"{label} returned {factor}·x, not 2·x, what nested tapes record: "
+                       "finite differences do not see that a tape treats tf.stop_gradient(t) as "
+                       "a constant.", "compute both derivatives with tapes, one nested in the "
+                                      "other, not from differences of values.")
+    close(array, 2 * x, label, rtol=1e-4, atol=1e-4,
+          hint="compute both derivatives with tapes, one nested in the other.")
+
+
+def _gradient_descent(x: np.ndarray, y: np.ndarray, steps: int, learning_rate: float):
+    """The reference: gradient descent on the mean squared error from zeros, in float64."""
+    x, y = x.astype(np.float64), y.astype(np.float64)
+    w, b, losses = np.zeros(x.shape[1]), 0.0, []
+    for _ in range(steps):
+        error = x @ w + b - y
+        losses.append(np.mean(error**2))
+        w = w - learning_rate * 2 * x.T @ error / len(x)
+        b = b - learning_rate * 2 * error.mean()
+    return w, b, np.array(losses)
+
+
+def _call_fit_linear(answers: Answers, *args):
+    function = answers["fit_linear"]
+    try:
+        return function(*args)
+    except (NotAnswered, Fail):
+        raise
+    except Exception as error:  # noqa: BLE001 - the student's code: say how it failed
+        text = str(error).strip().splitlines()
+        problem = f"calling `fit_linear` raised {type(error).__name__}: {text[0] if text else ''}"
+        if "NoneType" in str(error) or "None" in (text[0] if text else ""):
+            raise Fail(problem, "a gradient came back None. " + _TAPE_HINT + " Integer "
+                                "variables have no gradient either.") from None
+        raise Fail(problem, "run it on a small example in a cell of its own to see where it "
+                            "fails.") from None
 
 
 @question("04.q5", points=3,
-          checks="fit_linear runs exactly `steps` steps of gradient descent from zeros with a tape, "
-                 "returns tf.Variables and the loss of each step, and reaches the best line")
+          checks="fit_linear runs exactly `steps` steps of gradient descent on the mean squared "
+                 "error from zeros, returns variables and the loss before each step's update, "
+                 "and follows gradient descent step by step",
+          defines=("fit_linear",),
+          fixed="the name fit_linear(x, y, steps, learning_rate); w, b start at 0; exactly "
+                "`steps` updates of −learning_rate × gradient of the mean squared error; returns "
+                "w (a variable of shape (d,)), b (a scalar variable) and the `steps` losses, each "
+                "computed before its step's update; dtype and the container of the losses free",
+          verifies=("it returns three things: w and b are tf.Variables (keras.Variables accepted) "
+                    "of shapes (d,) and ()",
+                    "the losses: one per step, finite, the first is mean(y²) (zeros, before the "
+                    "update, a mean and not a sum or a half)",
+                    "every loss matches float64 gradient descent on the check's data (200 "
+                    "points, 3 features, a bias of 1.5) within 0.2%",
+                    "w and b after the last step match it within 1e-3"))
 def _q5(answers: Answers) -> None:
+    import keras
     import tensorflow as tf
 
-    from ..data import make_regression
-
-    x, y, _, _ = make_regression(n_samples=150, n_features=3, noise=0.3, seed=45)
-    steps, learning_rate = 150, 0.05
-    result = answers.call("fit_linear", x, y, steps, learning_rate)
+    rng = np.random.default_rng(45)
+    x = rng.uniform(-2, 2, size=(200, 3)).astype(np.float32)
+    y = (x @ np.array([1.5, -2.0, 0.7]) + 1.5 + rng.normal(0, 0.3, size=200)).astype(np.float32)
+    steps, learning_rate = 60, 0.1
+    result = _call_fit_linear(answers, x, y, steps, learning_rate)
     if not isinstance(result, (tuple, list)) or len(result) != 3:
-        raise Fail("fit_linear should return three things: w, b and the list of losses.",
+        raise Fail("fit_linear should return three things: w, b and the losses.",
                    "end with `return w, b, losses`.")
     w, b, losses = result
-    is_instance(w, tf.Variable, "w", "a tf.Variable", hint="the weights are model state.")
-    is_instance(b, tf.Variable, "b", "a tf.Variable", hint="the bias is model state too.")
+    variables = (tf.Variable, keras.Variable)
+    is_instance(w, variables, "w", "a tf.Variable", hint="the weights are model state.")
+    is_instance(b, variables, "b", "a tf.Variable", hint="the bias is model state too.")
     if tuple(w.shape) != (3,) or tuple(b.shape) != ():
         raise Fail(f"for 3 features, w has shape {tuple(w.shape)} and b {tuple(b.shape)}; "
                    "(3,) and () were expected.", "one weight per feature, one bias.")
     loss_values = as_array(losses, "losses")
     if loss_values.shape != (steps,):
         raise Fail(f"`losses` has shape {loss_values.shape} for steps={steps}; one loss per step "
-                   f"was expected.", "append the loss once in each step.")
-    close(loss_values[0], np.mean(y.astype(np.float64) ** 2), "the first loss", rtol=1e-3,
-          hint="start from w = 0 and b = 0 and record the loss before the first update.")
-    design = np.hstack([x, np.ones((len(x), 1))]).astype(np.float64)
-    best = np.linalg.lstsq(design, y.astype(np.float64), rcond=None)[0]
-    close(np.append(w.numpy(), b.numpy()), best, "the learned w and b", rtol=0, atol=0.02,
-          hint="the loss is the mean of the squared errors; subtract learning_rate × gradient.")
-    # One step from zeros has a known result: w = lr · 2/n · xᵀy, b = lr · 2 · mean(y).
-    w1, b1, _ = answers.call("fit_linear", x, y, 1, learning_rate)
-    x64, y64 = x.astype(np.float64), y.astype(np.float64)
-    one_step = np.append(learning_rate * 2 / len(x) * x64.T @ y64, learning_rate * 2 * y64.mean())
-    close(np.append(as_array(w1, "w"), as_array(b1, "b")), one_step,
-          "w and b after fit_linear(x, y, steps=1, …)", rtol=1e-3, atol=1e-5,
-          hint="one step means one gradient computed at zero and one update of each variable.")
+                   f"was expected.", "run exactly `steps` steps and keep the loss once in each.")
+    if not np.all(np.isfinite(loss_values)):
+        raise Fail("`losses` contains NaN or infinite values: the descent diverged.",
+                   "the loss is the mean of the squared errors, and each step subtracts "
+                   "learning_rate × gradient.")
+    w_best, b_best, expected = _gradient_descent(x, y, steps, learning_rate)
+    close(loss_values[0], expected[0], "the first loss", rtol=1e-3,
+          hint="start from w = 0 and b = 0, record each step's loss before its update, and "
+               "take the mean of the squared errors.")
+    close(loss_values, expected, "the losses", rtol=2e-3, atol=1e-5,
+          hint="each step computes the mean squared error of x · w + b (shape (n,), like y), "
+               "then moves w and b by −learning_rate × gradient, once.")
+    close(np.append(as_array(w.numpy(), "w"), as_array(b.numpy(), "b")),
+          np.append(w_best, b_best), "the learned w and b", rtol=0, atol=1e-3,
+          hint="return the variables you updated, after the last step.")

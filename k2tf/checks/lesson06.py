@@ -1,11 +1,12 @@
 """Checks for exercise 06 (graphs and tf.function)."""
 from __future__ import annotations
 
+import statistics
 import time
 
 import numpy as np
 
-from . import Answers, Fail, question
+from . import Answers, Fail, NotAnswered, question
 from .expect import as_array, as_number, is_instance
 
 
@@ -18,152 +19,263 @@ def _tf_function(answers: Answers, name: str):
     return value
 
 
-def _call(name: str, fn, *args):
-    from . import NotAnswered
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else "(no message)"
 
+
+def _call(name: str, fn, *args, what: str = "", hint: str | None = None):
     try:
         return fn(*args)
-    except NotAnswered:
+    except (NotAnswered, Fail):
         raise
-    except Exception as error:
-        text = str(error).strip().splitlines()
-        raise Fail(f"calling `{name}` raised {type(error).__name__}: {text[0] if text else ''}",
-                   "call it in a cell of its own with a tensor input to see where it fails.") from None
+    except Exception as error:  # noqa: BLE001 - the student's code: say how it failed
+        raise Fail(f"calling `{name}`{what} raised {type(error).__name__}: {_first_line(error)}",
+                   hint or "call it in a cell of its own with a tensor input to see where it "
+                           "fails.") from None
+
+
+def _number(value, name: str, hint: str) -> float:
+    try:
+        return as_number(value, name)
+    except Fail as failure:
+        raise Fail(failure.problem, hint) from None
+
+
+def _graph_ops(concrete) -> set[str]:
+    """The operation types of a concrete function's graph and of the functions it calls."""
+    graph_def = concrete.graph.as_graph_def()
+    ops = {node.op for node in graph_def.node}
+    for function in graph_def.library.function:
+        ops |= {node.op for node in function.node_def}
+    return ops
 
 
 @question("06.q1", points=3,
-          checks="predict_classes is a tf.function that returns the model's classes for any "
-                 "batch size and is traced once in all")
+          checks="predict_classes is a tf.function that returns the model's classes, in "
+                 "inference mode, for any batch size and is traced once in all",
+          defines=("predict_classes",),
+          fixed="the name predict_classes; a tf.function; input: a float32 tensor of shape "
+                "(batch size, 64); output: integer classes of shape (batch size,) from `model` in "
+                "inference mode; traced once in all for every batch size; how is free",
+          verifies=("it is a tf.function",
+                    "float32 batches of 1, 3, 17, 64 and 129 random images are accepted",
+                    "each returns integers of shape (batch size,) equal to the argmax of "
+                    "model(images, training=False) (the model has Dropout, so training mode fails)",
+                    "its own tracing count (experimental_get_tracing_count) is at most 1 after "
+                    "the notebook's call and all of these"))
 def _q1(answers: Answers) -> None:
     import tensorflow as tf
 
     fn = _tf_function(answers, "predict_classes")
     model = answers["model"]
     rng = np.random.default_rng(61)
-    for batch_size in (3, 17, 64, 129):
+    for batch_size in (3, 17, 1, 64, 129):
         images = rng.uniform(0, 1, size=(batch_size, 64)).astype(np.float32)
-        got = _call("predict_classes", fn, tf.constant(images))
-        array = as_array(got, f"predict_classes(<{batch_size} images>)")
+        got = _call("predict_classes", fn, tf.constant(images),
+                    what=f" on a float32 batch of shape ({batch_size}, 64)",
+                    hint="it must accept float32 batches of any size: `None` in a shape means "
+                         "any size.")
+        name = f"predict_classes(<{batch_size} images>)"
+        array = as_array(got, name)
         if array.shape != (batch_size,):
             raise Fail(f"predict_classes returned shape {array.shape} for {batch_size} images; "
-                       f"({batch_size},) was expected.", "one class per image: argmax over axis 1.")
-        if not np.asarray(got).dtype.kind in "iu":
-            raise Fail("predict_classes returned non-integer values.", "argmax gives integers.")
+                       f"({batch_size},) was expected.", "one class per image: the most likely of "
+                                                         "the 10, for each row.")
+        if np.asarray(got).dtype.kind not in "iu":
+            raise Fail("predict_classes returned non-integer values.",
+                       "a class is an integer index, as argmax gives it.")
         expected = np.asarray(model(images, training=False)).argmax(axis=1)
         if not np.array_equal(array, expected):
             raise Fail(f"predict_classes disagrees with `model` on {int(np.sum(array != expected))} "
-                       f"of {batch_size} images.", "use `model` on the whole batch.")
+                       f"of {batch_size} images.",
+                       "use `model` itself on the whole batch, the way it predicts (not the way it "
+                       "trains: its Dropout layer is then off).")
     traces = fn.experimental_get_tracing_count()
     if traces > 1:
         raise Fail(f"predict_classes has been traced {traces} times; once in all was asked for.",
                    "tell tf.function which inputs to expect, with `None` for the batch size.")
 
 
+def _collatz(n: int) -> int:
+    steps = 0
+    while n > 1:
+        n = n // 2 if n % 2 == 0 else 3 * n + 1
+        steps += 1
+    return steps
+
+
 @question("06.q2", points=2,
           checks="collatz_steps returns the number of Collatz steps for int32 tensors, traced "
-                 "once, with a loop in its graph")
+                 "once, with a loop in its graph",
+          defines=("collatz_steps",),
+          fixed="the name collatz_steps; a tf.function; input: an int32 scalar tensor n ≥ 1; "
+                "output: a scalar tensor, the number of steps to reach 1; traced once for all n, "
+                "with a graph loop; how the loop is written is free",
+          verifies=("it is a tf.function",
+                    "its graph for int32 scalars (with the functions it calls) holds a While "
+                    "loop: an unrolled Python loop or tf.py_function fails",
+                    "the right count for n = 1, 2, 6, 27, 97, 871 and three seeded random n "
+                    "below 5000, given as int32 scalar tensors",
+                    "its own tracing count is at most 1 after those calls"))
 def _q2(answers: Answers) -> None:
     import tensorflow as tf
 
     fn = _tf_function(answers, "collatz_steps")
-
-    def reference(n):
-        steps = 0
-        while n > 1:
-            n = n // 2 if n % 2 == 0 else 3 * n + 1
-            steps += 1
-        return steps
-
-    for n in (1, 2, 6, 27, 97, 871):
-        got = as_number(_call("collatz_steps", fn, tf.constant(n, tf.int32)), f"collatz_steps({n})")
-        if got != reference(n):
-            raise Fail(f"collatz_steps({n}) returned {got:g}; {reference(n)} was expected.",
+    value_hint = ("inside a tf.function n has no value while tracing: test and change it with "
+                  "tensor operations, and keep its dtype (// keeps integers).")
+    concrete = _call("collatz_steps.get_concrete_function", fn.get_concrete_function,
+                     tf.TensorSpec([], tf.int32), what=" for int32 scalars", hint=value_hint)
+    if not any("While" in op for op in _graph_ops(concrete)):
+        raise Fail("the traced graph of collatz_steps has no loop operation.",
+                   "write the loop as `while <tensor condition>:` (or `for` over tf.range) "
+                   "inside the tf.function, with TensorFlow operations: a Python range loop is "
+                   "unrolled, and Python code run from the graph is not a graph loop.")
+    drawn = np.random.default_rng(62).integers(3, 5000, size=3).tolist()
+    for n in [1, 2, 6, 27, 97, 871] + drawn:
+        result = _call("collatz_steps", fn, tf.constant(n, tf.int32),
+                       what=f" on tf.constant({n}, tf.int32)", hint=value_hint)
+        got = _number(result, f"collatz_steps({n})", "return the number of steps as a scalar.")
+        if got != _collatz(n):
+            raise Fail(f"collatz_steps({n}) returned {got:g}; {_collatz(n)} was expected.",
                        "count one step per change of n, and stop when n is 1.")
     traces = fn.experimental_get_tracing_count()
     if traces > 1:
         raise Fail(f"collatz_steps was traced {traces} times for int32 scalars; once was asked for.",
                    "loop while a tensor condition holds, so AutoGraph makes it a graph loop "
                    "instead of unrolling it for each value.")
-    concrete = fn.get_concrete_function(tf.TensorSpec([], tf.int32))
-    types = {op.type for op in concrete.graph.get_operations()}
-    if not any("While" in t for t in types):
-        raise Fail("the traced graph of collatz_steps has no loop operation.",
-                   "write the loop as `while <tensor condition>:` inside the tf.function.")
 
 
 @question("06.q3", points=2,
-          checks="counted_double doubles its input and adds 1 to the tf.Variable call_count on "
-                 "every call")
+          checks="counted_double doubles its input and adds 1 to the integer variable call_count "
+                 "on every call, traced or not",
+          defines=("call_count", "counted_double"),
+          fixed="the names call_count (an integer tf.Variable starting at 0) and counted_double "
+                "(a tf.function: float32 tensor of any shape in, twice it out, call_count + 1 on "
+                "every call)",
+          verifies=("call_count is a tf.Variable (a keras.Variable is accepted) of an integer dtype",
+                    "counted_double is a tf.function",
+                    "6 calls on float32 tensors of shapes (3,), (3,), (2, 2), (), (2, 2), (3,) "
+                    "each return 2·x",
+                    "call_count grows by exactly 1 at each call, whether it traced or not"))
 def _q3(answers: Answers) -> None:
+    import keras
     import tensorflow as tf
 
     counter = answers["call_count"]
-    is_instance(counter, tf.Variable, "call_count", "a tf.Variable",
-                hint="a Python number changes only while the function is traced.")
+    is_instance(counter, (tf.Variable, keras.Variable), "call_count", "a tf.Variable",
+                hint="a Python number changes only while the function is traced; a variable "
+                     "changes on every call, with its assign methods.")
+    if np.asarray(counter.numpy()).dtype.kind not in "iu":
+        raise Fail(f"call_count holds {np.asarray(counter.numpy()).dtype} values; an integer "
+                   "counter was asked for.", "tf.Variable(0) holds an int32.")
     fn = _tf_function(answers, "counted_double")
     start = as_number(counter.numpy(), "call_count")
-    values = np.random.default_rng(63).normal(size=(4, 3)).astype(np.float32)
-    for i, row in enumerate(values, 1):
-        got = _call("counted_double", fn, tf.constant(row))
-        name = "counted_double(x)"
-        array = as_array(got, name)
-        if array.shape != row.shape or not np.allclose(array, 2 * row, atol=1e-6):
+    rng = np.random.default_rng(63)
+    for i, shape in enumerate([(3,), (3,), (2, 2), (), (2, 2), (3,)], 1):
+        x = rng.normal(size=shape).astype(np.float32)
+        got = _call("counted_double", fn, tf.constant(x),
+                    what=f" on a float32 tensor of shape {shape}",
+                    hint="it takes float32 tensors of any shape.")
+        array = as_array(got, "counted_double(x)")
+        if array.shape != x.shape or not np.allclose(array, 2 * x, atol=1e-6):
             raise Fail("counted_double(x) does not return 2 × x.", "return twice the input tensor.")
         now = as_number(counter.numpy(), "call_count")
         if now != start + i:
-            raise Fail(f"after {i} call(s) call_count went from {start:g} to {now:g}; it should "
-                       f"count every call.",
+            raise Fail(f"after {i} call(s) by the check call_count went from {start:g} to {now:g}; "
+                       "it should grow by one at every call.",
                        "update the variable with a TensorFlow operation inside the function, "
-                       "which runs on every call.")
+                       "which runs on every call, not from Python values, which are read only "
+                       "while tracing.")
 
 
 @question("06.q4", points=2,
           checks="concrete_norms is row_norms' concrete function for float32 matrices of any "
-                 "number of rows and 3 columns")
+                 "number of rows and 3 columns",
+          defines=("concrete_norms",),
+          fixed="the name concrete_norms; a concrete function of row_norms for float32 inputs "
+                "of shape (None, 3): any number of rows, exactly 3 columns",
+          verifies=("it is a ConcreteFunction",
+                    "its one input is a float32 TensorSpec of shape (None, 3): a fixed number of "
+                    "rows, another number or any number of columns, an unknown rank or another "
+                    "dtype fails",
+                    "on matrices of 7 and 1 rows it returns the norm of each row"))
 def _q4(answers: Answers) -> None:
     import tensorflow as tf
 
     concrete = answers["concrete_norms"]
     is_instance(concrete, tf.types.experimental.ConcreteFunction, "concrete_norms",
                 "a concrete function", hint="a tf.function gives one with get_concrete_function(...).")
-    args, _ = concrete.structured_input_signature
-    spec = args[0] if args else None
-    if not isinstance(spec, tf.TensorSpec) or spec.dtype != tf.float32:
-        raise Fail("concrete_norms does not take a float32 tensor.",
+    specs = [s for s in tf.nest.flatten(concrete.structured_input_signature)
+             if isinstance(s, tf.TensorSpec)]
+    if len(specs) != 1 or specs[0].dtype != tf.float32:
+        raise Fail("concrete_norms does not take one float32 tensor.",
                    "describe the input with tf.TensorSpec(shape=..., dtype=tf.float32).")
-    if spec.shape.as_list() != [None, 3]:
-        raise Fail(f"concrete_norms takes tensors of shape {spec.shape}; any number of rows and "
-                   "3 columns was asked for.", "`None` in a shape means any size.")
-    x = np.random.default_rng(64).normal(size=(7, 3)).astype(np.float32)
-    got = as_array(_call("concrete_norms", concrete, tf.constant(x)), "concrete_norms(x)")
-    if got.shape != (7,) or not np.allclose(got, np.linalg.norm(x, axis=1), rtol=1e-5):
-        raise Fail("concrete_norms does not compute row_norms.",
-                   "get the concrete function from `row_norms` itself.")
+    shape = specs[0].shape
+    if shape.rank is None or shape.as_list() != [None, 3]:
+        raise Fail(f"concrete_norms takes tensors of shape {shape}; any number of rows and "
+                   "exactly 3 columns was asked for.",
+                   "a concrete function accepts only its signature's shape: `None` in a shape "
+                   "means any size, a number that size only.")
+    rng = np.random.default_rng(64)
+    for rows in (7, 1):
+        x = rng.normal(size=(rows, 3)).astype(np.float32)
+        got = as_array(_call("concrete_norms", concrete, tf.constant(x)), "concrete_norms(x)")
+        if got.shape != (rows,) or not np.allclose(got, np.linalg.norm(x, axis=1), rtol=1e-5):
+            raise Fail("concrete_norms does not compute row_norms.",
+                       "get the concrete function from `row_norms` itself.")
+
+
+# How long the calls of the check's function sleep, in seconds: two slow first calls (like
+# tracing), then timed calls whose median (0.04 s) differs from their mean (0.064 s), from the
+# fastest (0.02 s), and from the median with the warm-up calls counted (0.10 s). The check
+# also times each call itself and compares the answer with the median of those real
+# durations, so a busy machine that stretches every sleep does not fail an honest answer.
+_WARMUP = [0.15, 0.12]
+_TIMED = [0.04, 0.12, 0.02, 0.10, 0.04]
 
 
 @question("06.q5", points=2,
           checks="median_time calls fn warmup + repeats times and returns the median duration "
-                 "of the timed calls, in seconds")
+                 "of the timed calls, in seconds",
+          defines=("median_time",),
+          fixed="the name median_time(fn, repeats, warmup); warmup untimed calls first, then "
+                "repeats timed calls, each timed on its own with a wall clock; returns their "
+                "median, in seconds; which wall clock is free",
+          verifies=("fn is called exactly warmup + repeats times (7 for warmup=2, repeats=5)",
+                    "the result is one number in seconds",
+                    "it is the median of the timed calls' real durations (about 0.04 s) within "
+                    "5 ms + 5%, not their mean (0.064 s), the fastest call (0.02 s), a median "
+                    "with the warm-up calls (0.10 s) or of cumulative times",
+                    "CPU time (time.process_time), near 0 for a sleeping call, fails"))
 def _q5(answers: Answers) -> None:
-    # A function whose durations are known: two slow first calls (like tracing), then timed
-    # calls of 10 ms with two slow outliers. Only the median of the timed calls is ~10 ms: the
-    # mean is 30 ms, and counting the warm-up calls moves the median to 60 ms.
-    pattern = [0.12, 0.10, 0.01, 0.06, 0.01, 0.06, 0.01]
-    calls = [0]
+    pattern = _WARMUP + _TIMED
+    durations: list[float] = []
 
     def fn():
-        index = calls[0]
-        calls[0] += 1
-        time.sleep(pattern[index] if index < len(pattern) else 0.01)
+        start = time.perf_counter()
+        time.sleep(pattern[len(durations)] if len(durations) < len(pattern) else 0.04)
+        durations.append(time.perf_counter() - start)
 
-    got = as_number(answers.call("median_time", fn, 5, 2), "median_time(fn, repeats=5, warmup=2)")
-    if calls[0] != 7:
-        raise Fail(f"median_time(fn, repeats=5, warmup=2) called fn {calls[0]} times; 7 were "
-                   "expected.", "warm-up calls first, then the timed calls, each once.")
+    result = answers.call("median_time", fn, len(_TIMED), len(_WARMUP))
+    got = _number(result, "median_time(fn, repeats=5, warmup=2)",
+                  "return one number: the median of the durations.")
+    if len(durations) != len(pattern):
+        raise Fail(f"median_time(fn, repeats=5, warmup=2) called fn {len(durations)} times; 7 "
+                   "were expected.", "warm-up calls first, then the timed calls, each once.")
     if got > 1:
-        raise Fail(f"median_time returned {got:g} for calls of about 0.01 s: not seconds.",
+        raise Fail(f"median_time returned {got:g} for calls that take under 0.2 s: not seconds.",
                    "time.perf_counter() counts in seconds; return its differences unchanged.")
-    if not 0.009 <= got <= 0.02:
-        raise Fail(f"median_time returned {got:.3f} s for a function whose typical timed call "
-                   "takes 0.010 s.", "skip the warm-up calls, time each call on its own and "
-                   "take the median (statistics.median), not the mean.")
+    timed = durations[len(_WARMUP):]
+    said = ", ".join(f"{t:.3f}" for t in timed)
+    if got < min(timed) / 2:
+        raise Fail(f"median_time returned {got:.3f} s for a function whose timed calls lasted "
+                   f"{said} s.",
+                   "measure wall-clock time around each call (time.perf_counter); CPU time "
+                   "(time.process_time) does not count the time spent waiting.")
+    median = statistics.median(timed)
+    if abs(got - median) > 0.005 + 0.05 * median:
+        raise Fail(f"median_time returned {got:.3f} s for a function whose timed calls lasted "
+                   f"{said} s (after 2 slower warm-up calls).",
+                   "skip the warm-up calls, time each call on its own and take the median "
+                   "(statistics.median), not the mean or the fastest.")
