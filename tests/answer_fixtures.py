@@ -10,9 +10,9 @@ tests with :func:`fixture_tests`:
   TensorFlow import, the way one kernel runs a notebook): the solution notebook's cells run
   in order up to the question, with the question's answer regions replaced by the fixture's
   code, then the real check runs on the resulting names;
-* a sample per lesson goes through ``k2tf grade`` end to end: the first honest answer of
-  every question in one hand-in (full marks), and the solution with the first wrong answer to
-  the lesson's last question (that question alone loses its points).
+* a sample per lesson goes through ``k2tf grade`` end to end: one hand-in with the first
+  honest answer of every question but the last (full marks for each), and the first wrong
+  answer of the last question (no point for it).
 
 An answer's ``code`` replaces the question's solution regions (``### BEGIN SOLUTION`` …
 ``### END SOLUTION``) in order; a question with several regions takes a tuple of strings.
@@ -310,27 +310,27 @@ def fixture_tests(lesson: str, answers: dict[str, list[Answer]], *,
         assert not coverage_problems(lesson, answers), "\n".join(coverage_problems(lesson, answers))
 
     def test_graded_sample(tmp_path):
+        """One hand-in through the real grader: the first honest answer of every question but
+        the last, and the first wrong answer of the last question (the last question alone
+        loses its points)."""
         from k2tf.checks import all_questions
 
         questions = all_questions(lesson)
-        first_honest = {q.id: next(a for a in answers[q.id] if a.honest) for q in questions}
-        honest_answers: dict[str, tuple[str, ...]] = {}
-        for qid, a in first_honest.items():
-            honest_answers.update({**a.prefix, qid: a.code})
-        honest_answers.update({qid: a.code for qid, a in first_honest.items()})
         last = questions[-1]
         bad = next(a for a in answers[last.id] if not a.honest)
-        rows = grade({"honest": submission(lesson, honest_answers),
-                      "wrong": submission(lesson, {**bad.prefix, last.id: bad.code})}, tmp_path)
-        points = {(r["student"], r["question"]): (r["points"], r["max_points"], r["message"])
-                  for r in rows}
-        for q in questions:
-            got, most, message = points[("honest", q.id)]
+        chosen: dict[str, tuple[str, ...]] = dict(bad.prefix)
+        for q in questions[:-1]:
+            first = next(a for a in answers[q.id] if a.honest)
+            chosen.update({**first.prefix, **chosen})
+            chosen[q.id] = first.code
+        chosen[last.id] = bad.code
+        rows = grade({"sample": submission(lesson, chosen)}, tmp_path)
+        points = {r["question"]: (int(r["points"]), int(r["max_points"]), r["message"]) for r in rows}
+        assert set(points) == {q.id for q in questions}, points
+        for q in questions[:-1]:
+            got, most, message = points[q.id]
             assert got == most, f"k2tf grade refused the first honest answer of {q.id}: {message}"
-            got, most, message = points[("wrong", q.id)]
-            if q.id == last.id:
-                assert int(got) == 0, f"k2tf grade accepted a wrong answer to {q.id} ({bad.why})"
-            else:
-                assert got == most, f"{q.id} lost points beside a wrong answer to {last.id}: {message}"
+        got, most, message = points[last.id]
+        assert got == 0, f"k2tf grade accepted a wrong answer to {last.id} ({bad.why})"
 
     return test_answer, test_every_question_has_fixtures, test_graded_sample, lesson_shell
