@@ -120,15 +120,37 @@ def _cmd_grade(args) -> int:
 
     limits = Limits(cell_timeout=args.timeout, submission_timeout=args.submission_timeout,
                     memory=int(args.memory * 2**20))
+    exports = [x.strip() for value in args.export for x in value.split(",") if x.strip()]
     try:
         return grade([Path(p) for p in args.paths], out=Path(args.out), jobs=args.jobs,
                      limits=limits, hidden_folder=Path(args.hidden) if args.hidden else None,
-                     course_root=Path(args.root).resolve())
+                     course_root=Path(args.root).resolve(),
+                     roster_path=Path(args.roster) if args.roster else None, layout=args.layout,
+                     dry_run=args.dry_run, exports=exports, hidden_feedback=args.hidden_feedback,
+                     lesson_url=args.lesson_url)
     except UsageError as error:
         print(f"k2tf grade: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _cmd_gradescope(args) -> int:
+    from .grading.gradescope import build
+
+    out = Path(args.out) if args.out else Path("gradescope") / f"{args.exercise}-autograder.zip"
+    try:
+        path = build(args.exercise, course_root=Path(args.root).resolve(), out=out,
+                     hidden_folder=Path(args.hidden) if args.hidden else None,
+                     hidden_visibility=args.hidden_visibility, cell_timeout=args.timeout,
+                     submission_timeout=args.submission_timeout,
+                     memory=int(args.memory * 2**20) if args.memory else None)
+    except ValueError as error:
+        print(f"k2tf gradescope: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}: on Gradescope, create a Programming Assignment, choose the Ubuntu 22.04 "
+          "base image and upload this zip as its autograder")
+    return 0
 
 
 def _cmd_bench(args) -> int:
@@ -210,7 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "benchmarks/REPORT.md, its figures and the README's headline numbers. Takes "
                     "about 40 minutes on 2 cores; the machine should be otherwise idle.")
     p.add_argument("--only", metavar="NAMES",
-                   help="comma-separated benchmarks to measure again (loops, lessons, grading, scaling); "
+                   help="comma-separated benchmarks to measure again (loops, lessons, grading, scaling, "
+                        "handins); "
                         "the others are kept from results.json")
     p.add_argument("--report", action="store_true",
                    help="measure nothing: rewrite the report from results.json")
@@ -219,15 +242,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="folder for results.json and the report (default: benchmarks/)")
     p.set_defaults(run=_cmd_bench)
 
+    from .grading.exports import EXPORTS
+    from .grading.feedback import HIDDEN_FEEDBACK
+    from .grading.gradescope import VISIBILITIES
+    from .grading.layouts import LAYOUTS
+    from .grading.outline import DEFAULT_LESSON_URL
+
     p = sub.add_parser(
         "grade", help="grade submitted exercise notebooks into a gradebook and feedback pages",
         description="Grade notebooks: each submission is run alone in a fresh, limited kernel "
-                    "against its solution. Writes gradebook.csv, summary.csv and "
+                    "against its solution. Reads folders, notebooks and zips, as Canvas, Moodle and "
+                    "Gradescope deliver them or as <student>/<NN_topic>.ipynb. Writes gradebook.csv, "
+                    "gradebook-wide.csv, summary.csv, report.html and "
                     "feedback/<student>__<exercise>.html under --out. Exit status: 0 when every "
-                    "submission was graded, 1 when some could not be, 2 on bad usage.")
+                    "submission was graded, 1 when some could not be, 2 on bad usage or hand-ins "
+                    "whose student cannot be told (they are listed).")
     p.add_argument("paths", nargs="+", metavar="PATH",
-                   help="a notebook, or a folder searched for notebooks (<student>/<NN_topic>.ipynb "
-                        "or <student>.ipynb)")
+                   help="a notebook, a zip, or a folder searched for notebooks and zips: a platform's "
+                        "download, <student>/<NN_topic>.ipynb or <student>.ipynb")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print who handed in which exercise, from where, and what would be graded; "
+                        "grade and write nothing")
+    p.add_argument("--roster", metavar="CSV",
+                   help="a roster: the names to file grades under and each student's platform ids "
+                        "(columns name, canvas_id, sis_user_id, sis_login_id, section, email, username, "
+                        "id_number, sid, aliases; see k2tf/grading/roster.py)")
+    p.add_argument("--layout", choices=LAYOUTS, default="auto",
+                   help="how hand-ins are laid out (default: auto, each file by its own form)")
+    p.add_argument("--export", action="append", default=[], metavar="PLATFORM",
+                   help=f"also write the grades in a platform's import format: {', '.join(EXPORTS)} "
+                        "(repeat, or separate with commas)")
+    p.add_argument("--hidden-feedback", choices=HIDDEN_FEEDBACK, default="message",
+                   help="what feedback pages show of hidden checks: what a failing one found "
+                        "(message, default), only its points (points), or nothing (hidden)")
+    p.add_argument("--lesson-url", default=DEFAULT_LESSON_URL, metavar="URL",
+                   help="where feedback pages link for the lesson section of each question "
+                        f"(default: make lab's JupyterLab, {DEFAULT_LESSON_URL})")
     p.add_argument("--out", default="grades", metavar="DIR", help="output folder (default: grades/)")
     p.add_argument("--jobs", type=_positive_int, default=1, metavar="N",
                    help="grade N submissions at once (default 1)")
@@ -242,6 +292,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", default=str(Path(__file__).resolve().parent.parent),
                    help="the course's folder, holding solutions/ (default: this course)")
     p.set_defaults(run=_cmd_grade)
+
+    p = sub.add_parser(
+        "gradescope", help="build a Gradescope autograder zip that grades one exercise",
+        description="Write a Gradescope autograder (setup.sh, run_autograder and the course) that "
+                    "grades an exercise with the same grader as k2tf grade and reports each question "
+                    "as a test in Gradescope's results.json.")
+    p.add_argument("exercise", metavar="NN_topic", help="the exercise, such as 00_welcome")
+    p.add_argument("--out", metavar="ZIP", help="where to write it (default: gradescope/NN_topic-autograder.zip)")
+    p.add_argument("--hidden", metavar="DIR", help="folder of hidden checks (*.py) to grade with")
+    p.add_argument("--hidden-visibility", choices=VISIBILITIES, default="after_published",
+                   help="when students see the hidden checks' tests (default: after_published)")
+    p.add_argument("--timeout", type=_positive_float, default=None, metavar="SECONDS",
+                   help=f"seconds one cell may run (default {DEFAULT_CELL_TIMEOUT})")
+    p.add_argument("--submission-timeout", type=_positive_float, default=None, metavar="SECONDS",
+                   help=f"seconds one submission may take (default {DEFAULT_SUBMISSION_TIMEOUT})")
+    p.add_argument("--memory", type=_positive_float, default=None, metavar="MIB",
+                   help=f"memory for the kernel in MiB (default {DEFAULT_MEMORY // 2**20})")
+    p.add_argument("--root", default=str(Path(__file__).resolve().parent.parent),
+                   help="the course's folder, holding solutions/ (default: this course)")
+    p.set_defaults(run=_cmd_gradescope)
     return parser
 
 

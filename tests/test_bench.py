@@ -46,7 +46,7 @@ def test_quick_bench_runs_every_benchmark_and_writes_the_report(tmp_path):
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert results["quick"] is True
     sections = results["sections"]
-    assert set(sections) == {"loops", "lessons", "grading", "scaling"}
+    assert set(sections) == {"loops", "lessons", "grading", "scaling", "handins"}
     for section in sections.values():
         facts = section["machine"]
         assert facts["cpu"] and facts["usable_cores"] > 0 and facts["memory_gib"] > 0
@@ -75,6 +75,7 @@ def test_quick_bench_runs_every_benchmark_and_writes_the_report(tmp_path):
         assert full[0] == full[1] > half[0] > 0, scores
         assert all(r["seconds"] > 0 for r in graded["submissions"].values())
     assert [p["size"] for p in sections["scaling"]["data"]["points"]] == [1, 2]
+    assert sections["handins"]["data"]["found"] == [[40, 40]]
 
     # loops: every way of training measured, on the CPU; the GPU measured or said not to be
     loops = sections["loops"]["data"]
@@ -85,7 +86,7 @@ def test_quick_bench_runs_every_benchmark_and_writes_the_report(tmp_path):
 
     text = (tmp_path / "REPORT.md").read_text(encoding="utf-8")
     for heading in ("## The machine", "## Targets", "## 1. Lessons", "## 2. Grading",
-                    "## 3. Training loops", "## 4. Scaling", "### On a GPU"):
+                    "## 3. Training loops", "## 4. Scaling", "### On a GPU", "## 5. Hand-ins"):
         assert heading in text
     assert "`--quick` measurements" in text
     if not gpus:
@@ -147,6 +148,19 @@ def test_the_committed_measurements_cover_what_the_issue_asks():
     assert {g["jobs"] for r in grading["rounds"] for g in r["grade"]} == {1, 2, 4}
     assert [p["size"] for p in sections["scaling"]["data"]["points"]] == [1, 5, 20, 50]
     assert len(sections["loops"]["data"]["cpu"]["sizes"]["sizes"]) >= 3
+    assert sections["handins"]["data"]["size"] >= 1000 and sections["handins"]["data"]["repeats"] >= 3
+
+
+def test_the_handins_benchmark_lists_a_small_class():
+    """Benchmark 5 on 20 hand-ins: every one found, each its own student, both ways timed."""
+    from k2tf.bench import handins
+
+    data = handins.run(size=20, repeats=1, log=lambda line: None)
+    assert data["found"] == [[20, 20]]
+    assert data["command_seconds"][0] > data["plan_seconds"][0] > 0
+    section = {"data": data}
+    facts = report.handin_facts(section)
+    assert facts["size"] == 20 and facts["command"].n == 1
 
 
 def test_a_missed_target_is_reported_as_missed_with_its_reason():

@@ -17,9 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import notebooks
-from . import grading, lessons, machine
+from . import grading, handins, lessons, machine
 
-SECTIONS = ("loops", "lessons", "grading", "scaling")
+SECTIONS = ("loops", "lessons", "grading", "scaling", "handins")
 
 
 @dataclass
@@ -37,6 +37,8 @@ class Settings:
     loop_epochs: int = 20
     loop_sizes: str = "1259,5000,20000,50000"
     loop_size_rounds: int = 3
+    handins_size: int = 1000
+    handins_repeats: int = 3
     quick: bool = False
 
     @classmethod
@@ -44,7 +46,8 @@ class Settings:
         return cls(lesson_runs=1, lesson_names=["00_welcome"],
                    grading_plan=[("00_welcome", "full"), ("00_welcome", "half")], grading_jobs=(1, 2),
                    grading_repeats=1, scaling_exercise="00_welcome", scaling_sizes=(1, 2),
-                   loop_rounds=1, loop_epochs=1, loop_sizes="256,512", loop_size_rounds=1, quick=True)
+                   loop_rounds=1, loop_epochs=1, loop_sizes="256,512", loop_size_rounds=1,
+                   handins_size=40, handins_repeats=1, quick=True)
 
 
 def _now() -> str:
@@ -80,6 +83,8 @@ def measure(section: str, settings: Settings, facts: dict, root: Path, log) -> d
         jobs = max(1, round(facts["usable_cores"]))
         return grading.run_scaling(root=root, exercise=settings.scaling_exercise,
                                    sizes=settings.scaling_sizes, jobs=jobs, log=log)
+    if section == "handins":
+        return handins.run(root=root, size=settings.handins_size, repeats=settings.handins_repeats, log=log)
     raise ValueError(f"unknown benchmark {section!r}: choose from {', '.join(SECTIONS)}")
 
 

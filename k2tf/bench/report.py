@@ -13,6 +13,8 @@ from pathlib import Path
 
 from .stats import quartiles, spread
 
+TARGET_HANDIN_SECONDS = 5.0
+
 TARGET_LESSON_SECONDS = 60.0
 TARGET_GRADER_OVERHEAD = 1.15
 TARGET_JOBS2_SPEEDUP = 1.6
@@ -121,6 +123,12 @@ def scaling_facts(section: dict) -> dict:
                        "per_submission": spread(seconds) if seconds else None,
                        "per_minute": p["size"] * 60 / p["wall_seconds"], "problems": p["problems"]})
     return {"exercise": data["exercise"], "jobs": data["jobs"], "points": points}
+
+
+def handin_facts(section: dict) -> dict:
+    data = section["data"]
+    return {"size": data["size"], "repeats": data["repeats"], "command": spread(data["command_seconds"]),
+            "plan": spread(data["plan_seconds"]), "found": data["found"]}
 
 
 def loop_facts(section: dict, device: str = "cpu") -> dict | None:
@@ -319,6 +327,7 @@ def render(results: dict) -> tuple[str, str, dict]:
     gf = grading_facts(sections["grading"]) if "grading" in sections else None
     sf = scaling_facts(sections["scaling"]) if "scaling" in sections else None
     loops = loop_facts(sections["loops"]) if "loops" in sections else None
+    hf = handin_facts(sections["handins"]) if "handins" in sections else None
 
     # 1. lessons
     body += ["## 1. Lessons: how long a student waits", ""]
@@ -534,6 +543,26 @@ def render(results: dict) -> tuple[str, str, dict]:
         body.append("")
     if not sf and not loops:
         body += ["Not measured yet.", ""]
+
+    # 5. hand-ins
+    body += ["## 5. Hand-ins: listing a class and naming each student", ""]
+    if hf:
+        body += [f"A class of {hf['size']} hand-ins as instructors download them (half a Canvas submissions "
+                 "zip, half a Moodle folder per student), listed and mapped to students and exercises by "
+                 f"`k2tf grade DIR --dry-run`; {hf['repeats']} round(s), median and (min–max).", "",
+                 "| | seconds |", "|---|---|",
+                 f"| `k2tf grade --dry-run`, the whole command | {hf['command'].format('.2f', 's')} |",
+                 f"| the listing and mapping step alone (`plan`) | {hf['plan'].format('.2f', 's')} |", ""]
+        ok = hf["command"].median < TARGET_HANDIN_SECONDS
+        targets.append(f"| listing and mapping {hf['size']:,} hand-ins under {TARGET_HANDIN_SECONDS:.0f} s | "
+                       f"{hf['command'].format('.2f', 's')} | {_met(ok)} |")
+        if not ok:
+            body += [f"**Target missed:** the dry run took {hf['command'].median:.1f} s, of which the listing "
+                     f"itself {hf['plan'].median:.1f} s; the rest is Python starting and importing.", ""]
+        headline.append(f"- **Hand-ins:** listing and mapping {hf['size']:,} hand-ins (Canvas and Moodle "
+                        f"downloads) takes {hf['command'].median:.1f} s (`k2tf grade --dry-run`).")
+    else:
+        body += ["Not measured yet: run `k2tf bench --only handins`.", ""]
 
     out += ["## Targets", "", "Set for 2 CPU cores; reported, not asserted.", "",
             "| target | measured | |", "|---|---|---|"] + targets + [""] + body

@@ -1,5 +1,8 @@
 """What the grader writes: ``gradebook.csv``, ``summary.csv``, ``feedback/*.html``.
 
+(The feedback pages are made by :mod:`k2tf.grading.feedback`, the class report by
+:mod:`k2tf.grading.report`, the platforms' files by :mod:`k2tf.grading.exports`.)
+
 Only the grader's own process writes here, one finished submission at a time, each file
 replaced atomically (written beside, then renamed), so an interrupted run leaves every file
 whole. Each finished submission's result is also kept in ``.results/<key>.json`` with a
@@ -12,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import html
 import io
 import json
 import os
@@ -72,12 +74,16 @@ class Gradebook:
         return result if isinstance(result, dict) and result.get("fingerprint") == print_ else None
 
     def store(self, result: dict) -> None:
+        """Keep ``result`` for the next run (its page is written by the caller, with its outline)."""
         write_atomically(self.results_folder / f"{result['key']}.json",
                          json.dumps(result, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
-        self.write_feedback(result)
 
-    def write_tables(self, results: list[dict]) -> None:
-        """``gradebook.csv`` and ``summary.csv`` for ``results`` (sorted by student, exercise)."""
+    def write_tables(self, results: list[dict], notes: dict[str, list[str]] | None = None) -> None:
+        """``gradebook.csv`` and ``summary.csv`` for ``results`` (sorted by student, exercise).
+
+        ``notes`` adds, per result key, what the listing found (a later hand-in kept, a late one)
+        to the summary's message."""
+        notes = notes or {}
         results = sorted(results, key=lambda r: (r["student"], r["exercise"], r["key"]))
         book, summary = io.StringIO(), io.StringIO()
         book_writer = csv.writer(book, lineterminator="\n")
@@ -88,50 +94,18 @@ class Gradebook:
             for q in r["questions"]:
                 book_writer.writerow([r["student"], r["exercise"], q["question"], q["points"],
                                       q["max_points"], q["status"], clean(q["message"])])
+            message = "; ".join(m for m in [*notes.get(r["key"], []), r["message"]] if m)
             summary_writer.writerow([r["student"], r["exercise"], r["score"], r["max_score"],
-                                     r["status"], r["graded_at"], clean(r["message"])])
+                                     r["status"], r["graded_at"], clean(message)])
         write_atomically(self.folder / "gradebook.csv", book.getvalue())
         write_atomically(self.folder / "summary.csv", summary.getvalue())
 
-    def write_feedback(self, r: dict) -> None:
-        """``feedback/<student>__<exercise>.html``: each question, its points and message."""
-        e = html.escape
-        rows = []
-        for q in r["questions"]:
-            message = clean(q["message"])
-            rows.append(
-                f'<tr class="{e(q["status"])}"><td>{e(q["question"])}</td>'
-                f'<td>{e(q["status"])}</td><td>{q["points"]}/{q["max_points"]}</td>'
-                f"<td><pre>{e(message)}</pre></td></tr>")
-        notes = "".join(f"<li>{e(clean(n))}</li>" for n in r.get("notes", []))
-        problem = (f'<p class="problem">This notebook could not be graded: {e(clean(r["message"]))}</p>'
-                   if r["status"] == "error" else "")
-        page = f"""<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>{e(r["exercise"])} — {e(r["student"])}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 50rem; margin: 2rem auto; padding: 0 1rem; }}
-table {{ border-collapse: collapse; width: 100%; }}
-td, th {{ border-bottom: 1px solid #ddd; padding: .4rem; text-align: left; vertical-align: top; }}
-pre {{ white-space: pre-wrap; margin: 0; font-family: inherit; }}
-tr.passed td:nth-child(2) {{ color: #1a7f37; }}
-tr.failed td:nth-child(2), tr.error td:nth-child(2), tr.timeout td:nth-child(2),
-tr.missing td:nth-child(2) {{ color: #cf222e; }}
-.problem {{ color: #cf222e; }}
-</style></head>
-<body>
-<h1>{e(r["exercise"])}</h1>
-<p>Student: <strong>{e(r["student"])}</strong> · Score: <strong>{r["score"]}/{r["max_score"]}</strong></p>
-{problem}
-<table>
-<thead><tr><th>Question</th><th>Status</th><th>Points</th><th>What the check said</th></tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody>
-</table>
-{f"<h2>Notes</h2><ul>{notes}</ul>" if notes else ""}
-<p><small>Run each check cell in your notebook to see the same messages while you work.</small></p>
-</body>
-</html>
-"""
-        write_atomically(self.folder / "feedback" / f"{r['key']}.html", page)
+    def write_feedback(self, r: dict, outline=None, *, hidden_feedback: str = "message",
+                       lesson_url: str | None = None, notes: list[str] | None = None) -> None:
+        """``feedback/<student>__<exercise>.html`` (see :mod:`k2tf.grading.feedback`)."""
+        from . import feedback
+        from .outline import DEFAULT_LESSON_URL
+
+        write_atomically(self.folder / "feedback" / f"{r['key']}.html",
+                         feedback.render(r, outline, hidden_feedback=hidden_feedback,
+                                         lesson_url=lesson_url or DEFAULT_LESSON_URL, notes=notes))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -22,10 +23,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
-
-from .rebuild import Rebuilt
+if TYPE_CHECKING:  # nbformat and the rebuild are imported when a notebook is judged (listing stays fast)
+    from .rebuild import Rebuilt
 
 #: Seconds one cell may run. The slowest honest cell of the course (training lesson 01's
 #: model, about 10 s on a laptop CPU) with a wide margin for a slow, busy grading machine.
@@ -67,6 +68,10 @@ class QuestionResult:
     max_points: int
     status: str
     message: str = ""
+    #: each check of the question (the public one, then hidden ones): name, points, status, message
+    checks: list[dict] = field(default_factory=list)
+    #: an answer cell of the question still raised the placeholder ``NotAnswered``
+    unanswered: bool = False
 
 
 @dataclass
@@ -79,6 +84,8 @@ class Judgement:
 
 def judge(rebuilt: Rebuilt, *, limits: Limits, hide: list[Path] = ()) -> Judgement:
     """Run the rebuilt notebook in a fresh, limited kernel and score every question."""
+    import nbformat
+
     started = time.monotonic()
     private = Path(tempfile.mkdtemp(prefix="k2tf-judge-"))  # 0700: the grader's only
     workdir = Path(tempfile.mkdtemp(prefix="k2tf-kernel-"))
@@ -187,9 +194,12 @@ def score(rebuilt: Rebuilt, events: list[dict], *, killed_for_time: bool, limits
             pending = True
     time_message = (f"a cell ran longer than {limits.cell_timeout:g} s and was stopped "
                     "(an endless loop, or work too slow for the course)")
+    # an answer cell that still raises the placeholder: the question was not answered
+    unanswered = {e.get("question") for e in cells if e.get("role") == "answer"
+                  and str(e.get("message", "")).startswith("NotAnswered")}
     results = []
     for qid, max_points in rebuilt.questions.items():
-        points, statuses, messages = 0, [], []
+        points, statuses, messages, checks = 0, [], [], []
         for plan in [c for c in rebuilt.checks if c.question == qid]:
             e = by_check.get((qid, plan.name))
             if e is None:
@@ -212,6 +222,8 @@ def score(rebuilt: Rebuilt, events: list[dict], *, killed_for_time: bool, limits
                 status, message = "error", e.get("message", "")
             if status == "timeout" and message == "timeout":
                 message = time_message
+            checks.append({"name": plan.name, "points": plan.points if status == "passed" else 0,
+                           "max_points": plan.points, "status": status, "message": message})
             statuses.append(status)
             if message and message not in messages:
                 messages.append(message)
@@ -219,7 +231,11 @@ def score(rebuilt: Rebuilt, events: list[dict], *, killed_for_time: bool, limits
         if not rebuilt.answered.get(qid, True) and status != "passed":
             status = "missing"
             messages.insert(0, f"the answer cell of {qid} is missing from the notebook")
-        results.append(QuestionResult(qid, points, max_points, status, "\n".join(messages)))
+        # or its check found the placeholder when it called the answer (a function's body)
+        own_placeholder = any(c["name"] == "check" and re.search(
+            rf"^{re.escape(qid)} is not answered yet\.", c["message"], re.M) for c in checks)
+        results.append(QuestionResult(qid, points, max_points, status, "\n".join(messages), checks,
+                                      (qid in unanswered or own_placeholder) and status != "passed"))
     return Judgement(results, notes=notes)
 
 

@@ -1,11 +1,10 @@
-"""Finding submissions and telling which exercise each one answers.
+"""Telling which exercise each hand-in answers.
 
-A submission is ``<student>/<NN_topic>.ipynb`` (the student is the folder's name) or a loose
-notebook such as ``alice.ipynb`` (the student is the file's stem). Which exercise it answers
-is read from the notebook's own metadata, written by ``k2tf release``
+Who handed a notebook in is the layout's business (:mod:`k2tf.grading.layouts`). Which
+exercise it answers is read from the notebook's own metadata, written by ``k2tf release``
 (``metadata.k2tf.exercise``); when that is absent (a solution notebook, a notebook saved by
-another tool) the file's name decides. A notebook that is neither is reported as not being a
-course exercise: the grader never guesses.
+another tool) its file name decides, editor copies (``-Copy1``, `` (1)``) stripped. A
+notebook that is neither is reported as not being a course exercise: the grader never guesses.
 """
 from __future__ import annotations
 
@@ -13,31 +12,51 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
+from .layouts import HandIn, list_handins
 
-from .. import notebooks
+if TYPE_CHECKING:
+    import nbformat
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @dataclass
 class Submission:
-    """One notebook handed in: who, which exercise, and why it cannot be graded (if so)."""
+    """One notebook to grade: who, which exercise, and why it cannot be graded (if so)."""
 
-    path: Path
     student: str
+    file: str  # the notebook's file name
+    origin: str  # where it came from (a path, or a zip and the path inside it)
     exercise: str | None = None
     problem: str | None = None  # set when the file cannot be graded at all
-    notebook: nbformat.NotebookNode | None = None
     data: bytes = b""
+    handin: HandIn | None = None
     notes: list[str] = field(default_factory=list)
+    _notebook: nbformat.NotebookNode | None = None
 
     @property
     def key(self) -> str:
         """``<student>__<exercise>``: the name of its feedback page and stored result."""
-        what = self.exercise or self.path.name
+        what = self.exercise or self.file
         return f"{safe_name(self.student)}__{safe_name(what)}"
+
+    @property
+    def path(self) -> Path:
+        return Path(self.origin)
+
+    @property
+    def notebook(self) -> nbformat.NotebookNode | None:
+        """The notebook, read in full (on first use); sets :attr:`problem` when it cannot be."""
+        if self._notebook is None and self.problem is None:
+            import nbformat
+
+            try:
+                self._notebook = nbformat.reads(self.data.decode("utf-8"), as_version=4)
+            except Exception as error:  # nbformat raises several kinds for malformed notebooks
+                self.problem = f"the notebook cannot be read: {type(error).__name__}: {error}"
+        return self._notebook
 
 
 def safe_name(text: str) -> str:
@@ -49,47 +68,22 @@ def course_exercises(course_root: Path) -> list[str]:
     return [p.stem for p in sorted((course_root / "solutions").glob("[0-9][0-9]_*.ipynb"))]
 
 
-def find(paths: list[Path]) -> list[Path]:
-    """Every notebook under ``paths`` (files as given, folders searched), sorted, no duplicates.
+def which_exercise(submission: Submission, exercises: list[str], by_name: str | None) -> Submission:
+    """Read the notebook's metadata and say which exercise it answers, or why it cannot be graded.
 
-    Raises ``FileNotFoundError`` for a path that does not exist.
+    ``by_name`` is the exercise its file name names (or ``None``). Only the JSON is parsed here
+    (fast, for listing a class); :attr:`Submission.notebook` reads the whole notebook later.
     """
-    found: dict[Path, None] = {}
-    for path in paths:
-        if not path.exists():
-            raise FileNotFoundError(f"{path}: no such file or folder")
-        if path.is_dir():
-            for notebook in sorted(path.rglob("*.ipynb")):
-                if ".ipynb_checkpoints" not in notebook.parts and notebook.is_file():
-                    found[notebook.resolve()] = None
-        else:
-            found[path.resolve()] = None
-    return sorted(found)
-
-
-def student_of(path: Path) -> str:
-    """``alice/01_topic.ipynb`` → ``alice``; a loose ``alice.ipynb`` → ``alice``."""
-    if notebooks.NOTEBOOK_NAME.match(path.name):
-        return path.parent.name
-    return path.stem
-
-
-def identify(path: Path, exercises: list[str]) -> Submission:
-    """Read ``path`` and say which exercise it answers, or why it cannot be graded."""
-    submission = Submission(path=path, student=student_of(path))
+    name = submission.file
     # until the notebook's own metadata says otherwise, its name tells (so a broken file
     # still gets a line under the right exercise)
-    submission.exercise = path.stem if path.stem in exercises else None
-    try:
-        submission.data = path.read_bytes()
-    except OSError as error:
-        submission.problem = f"the file cannot be read ({error.strerror})"
-        return submission
-    if not submission.data.strip():
+    submission.exercise = by_name
+    data = submission.data
+    if not data.strip():
         submission.problem = "the file is empty: it is not a notebook"
         return submission
     try:
-        raw = json.loads(submission.data.decode("utf-8"))
+        raw = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         submission.problem = "the file is not text (not UTF-8): it is not a notebook"
         return submission
@@ -100,26 +94,20 @@ def identify(path: Path, exercises: list[str]) -> Submission:
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list) or "nbformat" not in raw:
         submission.problem = "the file is JSON but not a Jupyter notebook (no cells, no nbformat)"
         return submission
-    try:
-        nb = nbformat.reads(submission.data.decode("utf-8"), as_version=4)
-    except Exception as error:  # nbformat raises several kinds for malformed notebooks
-        submission.problem = f"the notebook cannot be read: {type(error).__name__}: {error}"
-        return submission
-    submission.notebook = nb
-    meta = nb.metadata.get("k2tf", {}) if isinstance(nb.metadata.get("k2tf"), dict) else {}
+    metadata = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
+    meta = metadata.get("k2tf") if isinstance(metadata.get("k2tf"), dict) else {}
     said = meta.get("exercise")
-    by_name = path.stem if path.stem in exercises else None
     if said is not None and said not in exercises:
         submission.problem = (f"the notebook says it is exercise {said!r}, which this course does "
                               f"not have (exercises: {', '.join(exercises)})")
     elif said is None and by_name is None:
         submission.exercise = None
         submission.problem = (f"not a course exercise: the notebook carries no exercise metadata "
-                              f"(written by `k2tf release`) and its name {path.name} is not one of "
+                              f"(written by `k2tf release`) and its name {name} is not one of "
                               f"the exercises ({', '.join(e + '.ipynb' for e in exercises)})")
     elif said and by_name and said != by_name:
         submission.exercise = said
-        submission.problem = (f"the file is named {path.name} but holds exercise {said} "
+        submission.problem = (f"the file is named {name} but holds exercise {said} "
                               f"(lesson {said[:2]}): submit each exercise under its own name")
     else:
         submission.exercise = said or by_name
@@ -127,4 +115,23 @@ def identify(path: Path, exercises: list[str]) -> Submission:
         if lesson is not None and str(lesson) != submission.exercise[:2]:
             submission.problem = (f"the notebook's metadata says lesson {lesson} but exercise "
                                   f"{submission.exercise}: it was edited by hand")
+    return submission
+
+
+def from_handin(handin: HandIn, student: str, exercises: list[str]) -> Submission:
+    """The :class:`Submission` of a hand-in filed under ``student``, its exercise told."""
+    submission = Submission(student=student, file=handin.file_name, origin=handin.origin,
+                            data=handin.data or b"", handin=handin)
+    if handin.read_problem is not None:
+        submission.exercise = handin.exercise_by_name
+        submission.problem = handin.read_problem
+        return submission
+    return which_exercise(submission, exercises, handin.exercise_by_name)
+
+
+def identify(path: Path, exercises: list[str]) -> Submission:
+    """Read the notebook at ``path`` (given by itself) and say who handed it in and which exercise."""
+    (handin,) = list_handins([Path(path)], exercises).handins
+    submission = from_handin(handin, handin.student, exercises)
+    submission.notebook  # noqa: B018 - read in full now, as the grader will
     return submission
