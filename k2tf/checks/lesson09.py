@@ -11,38 +11,99 @@ from . import Answers, Fail, question
 from .expect import as_number
 
 
+def _placeholder(error: BaseException) -> bool:
+    """Whether ``error`` is an exercise's placeholder (looked up now: the grader swaps it in)."""
+    from . import NotAnswered
+
+    return isinstance(error, NotAnswered)
+
+
 def _raises(function, *args) -> BaseException | None:
     try:
         function(*args)
     except Exception as error:  # noqa: BLE001  (any error counts as "stopped")
+        if _placeholder(error):
+            raise
         return error
     return None
 
 
+def _mse_value(what: str, function, y_true, y_pred) -> None:
+    try:
+        got = function(y_true, y_pred)
+    except Exception as error:  # noqa: BLE001
+        if _placeholder(error):
+            raise
+        text = str(error).strip().splitlines()
+        raise Fail(f"{what}, checked_mse raised {type(error).__name__}: "
+                   f"{text[0] if text else '(no message)'}",
+                   "two float32 vectors of the same length are a valid input: compute the "
+                   "mean squared error after the assertions.") from None
+    got = as_number(got, "checked_mse(y_true, y_pred)")
+    expected = float(np.mean((np.asarray(y_true, np.float64) - np.asarray(y_pred, np.float64))
+                             ** 2))
+    if abs(got - expected) > 1e-5 * max(1.0, expected):
+        raise Fail(f"{what}, checked_mse does not return the mean squared error of the two "
+                   "vectors.", "average the squared differences.")
+
+
 @question("09.q1", points=2,
           checks="checked_mse returns the mean squared error of two float32 vectors of the same "
-                 "length and raises on a (n, 1) prediction, a (n, 1) target or a float64 prediction")
+                 "length and raises on a (n, 1) prediction or target, vectors of different "
+                 "lengths, or a float64 prediction, also inside a tf.function",
+          defines=("checked_mse",),
+          fixed="checked_mse(y_true, y_pred) returns the mean squared error; it raises unless "
+                "both have shape (N,) with the same N and y_pred is float32, also when called "
+                "inside a tf.function whose signature leaves N unknown",
+          verifies=("the mean squared error of two float32 vectors (two lengths)",
+                    "an error for a (7, 1) prediction, a (7, 1) target, both (7, 1)",
+                    "an error for a prediction or target of length 1 beside 7 (would broadcast)",
+                    "an error for a float64 prediction, with a float32 or a float64 target",
+                    "inside a tf.function with signature [None], [None]: the value for equal "
+                    "lengths, an error for lengths 7 and 1"))
 def _q1(answers: Answers) -> None:
     import tensorflow as tf
 
+    function = answers["checked_mse"]
+    if not callable(function):
+        raise Fail("`checked_mse` should be a function.")
     rng = np.random.default_rng(91)
     y_true = rng.normal(size=7).astype("float32")
     y_pred = rng.normal(size=7).astype("float32")
-    got = as_number(answers.call("checked_mse", tf.constant(y_true), tf.constant(y_pred)),
-                    "checked_mse(y_true, y_pred)")
-    if abs(got - float(np.mean((y_true - y_pred) ** 2))) > 1e-5:
-        raise Fail("checked_mse does not return the mean squared error of two vectors.",
-                   "average the squared differences.")
+    for n in (7, 3):
+        _mse_value(f"on two float32 vectors of length {n}", function,
+                   tf.constant(y_true[:n]), tf.constant(y_pred[:n]))
+    t, p = tf.constant(y_true), tf.constant(y_pred)
     cases = [
-        ("a prediction of shape (7, 1)", tf.constant(y_true), tf.constant(y_pred[:, None])),
-        ("a target of shape (7, 1)", tf.constant(y_true[:, None]), tf.constant(y_pred)),
-        ("a float64 prediction", tf.constant(y_true), tf.constant(y_pred, dtype=tf.float64)),
+        ("a prediction of shape (7, 1)", t, tf.constant(y_pred[:, None]),
+         "both must have shape (N,)"),
+        ("a target of shape (7, 1)", tf.constant(y_true[:, None]), p,
+         "the target, too, must have shape (N,)"),
+        ("a target and a prediction both of shape (7, 1)", tf.constant(y_true[:, None]),
+         tf.constant(y_pred[:, None]), "both must be vectors, not just of one shape"),
+        ("a prediction of length 1 beside a target of length 7", t, tf.constant(y_pred[:1]),
+         "both must have the same length N"),
+        ("a target of length 1 beside a prediction of length 7", tf.constant(y_true[:1]), p,
+         "both must have the same length N"),
+        ("a float64 prediction", t, tf.constant(y_pred, dtype=tf.float64),
+         "y_pred must be float32"),
+        ("a float64 prediction and a float64 target", tf.constant(y_true, dtype=tf.float64),
+         tf.constant(y_pred, dtype=tf.float64), "y_pred must be float32, whatever y_true is"),
     ]
-    function = answers["checked_mse"]
-    for what, a, b in cases:
+    for what, a, b, why in cases:
         if _raises(function, a, b) is None:
-            raise Fail(f"checked_mse accepted {what} without raising an error.",
+            raise Fail(f"checked_mse accepted {what} without raising an error ({why}).",
                        "state what you expect with tf.debugging assertions before computing.")
+    vectors = tf.TensorSpec([None], tf.float32)
+    graph = tf.function(function, input_signature=[vectors, vectors], jit_compile=False)
+    _mse_value("inside a tf.function whose signature leaves the length unknown",
+               graph, t, p)
+    if _raises(graph, t, tf.constant(y_pred[:1])) is None:
+        raise Fail("inside a tf.function whose signature leaves the length unknown, checked_mse "
+                   "accepted a prediction of length 1 beside a target of length 7.",
+                   "a Python test of `.shape` sees only unknown lengths while tracing; a "
+                   "tf.debugging assertion becomes an op that checks the values when the "
+                   "graph runs.")
 
 
 def _dump_program(dump_root: str, start: float) -> None:
@@ -55,9 +116,10 @@ def _dump_program(dump_root: str, start: float) -> None:
     try:
         @tf.function(jit_compile=False)  # a new function: traced, so instrumented, after enabling
         def chain(x):
-            u = tf.math.log(x)           # x = 0: -inf
-            v = tf.sqrt(u)               # 0 < x < 1: NaN
-            w = 1.0 / v                  # x = 1: +inf
+            # named ops: an op's name differs from its type, so a swapped pair shows
+            u = tf.math.log(x, name="logarithm")      # x = 0: -inf
+            v = tf.sqrt(u, name="root")               # 0 < x < 1: NaN
+            w = tf.math.divide(1.0, v, name="inverse")  # x = 1: +inf
             return tf.reduce_sum(w * 2.0 + 1.0)
 
         chain(tf.constant([4.0, 3.0, 2.0]))  # every value finite
@@ -70,32 +132,55 @@ def _dump_program(dump_root: str, start: float) -> None:
 
 @question("09.q2", points=3,
           checks="first_nonfinite_op reads a Debugger V2 dump and returns the type and name of the "
-                 "first op in graph execution that produced an infinity or a NaN")
+                 "first op in graph execution that produced an infinity or a NaN",
+          defines=("first_nonfinite_op",),
+          fixed="first_nonfinite_op(dump_root) returns (op_type, op_name) of the first graph "
+                "execution trace of a FULL_HEALTH dump whose output holds -inf, +inf or NaN",
+          verifies=("a pair of two strings (op type, op name) is returned",
+                    "each of three dumps, where the first bad op is a -inf (Log), a NaN (Sqrt) "
+                    "or a +inf (RealDiv), gives that op: every case is probed, in a fixed order; "
+                    "the ops are named unlike their types, so a swapped pair fails",
+                    "a good run of the same function before the bad one does not count"))
 def _q2(answers: Answers) -> None:
     from ..logs import temporary_log_root
 
-    # (input that goes bad, the op where it first goes bad): chosen so each op is first once
-    scenarios = [(0.5, ("Sqrt", "Sqrt")), (1.0, ("RealDiv", "truediv")), (0.0, ("Log", "Log"))]
-    order = np.random.default_rng(92).permutation(len(scenarios))
-    for index in order[:2]:
-        start, expected = scenarios[index]
+    # (input that goes bad, the op where it first goes bad, what it outputs): each op is first
+    # once, and each kind of non-finite value (NaN, +inf, -inf) starts the trouble once; all
+    # three are tried, always in this order
+    scenarios = [(0.5, ("Sqrt", "root"), "a NaN"), (1.0, ("RealDiv", "inverse"), "+inf"),
+                 (0.0, ("Log", "logarithm"), "-inf")]
+    for start, expected, kind in scenarios:
         dump_root = temporary_log_root("k2tf-check-09q2-")
         _dump_program(str(dump_root), start)
         got = answers.call("first_nonfinite_op", str(dump_root))
-        if not (isinstance(got, tuple) and len(got) == 2 and all(isinstance(s, str) for s in got)):
+        hint = ("call reader.update(), go through reader.graph_execution_traces() in order and "
+                "look at the -inf, +inf and NaN counts of each debug_tensor_value.")
+        if got is None:
+            raise Fail(f"on a dump of the check's own program, where the first bad value is "
+                       f"{kind}, first_nonfinite_op returned None: it found no op at all.", hint)
+        if not (isinstance(got, (tuple, list)) and len(got) == 2
+                and all(isinstance(s, str) for s in got)):
             raise Fail(f"first_nonfinite_op returned {type(got).__name__} {got!r:.60}; a tuple "
                        "(op type, op name) of two strings was expected.",
-                       "return `(trace.op_type, trace.op_name)` of the trace you found.")
-        if got != expected:
-            raise Fail(f"on a dump of the check's own program, first_nonfinite_op returned {got}, "
-                       "which is not the first op that produced an infinity or a NaN.",
-                       "go through reader.graph_execution_traces() in order and look at the "
-                       "-inf, +inf and NaN counts of each debug_tensor_value.")
+                       "return the `op_type` and `op_name` of the trace you found.")
+        if tuple(got) != expected:
+            raise Fail(f"on a dump of the check's own program, where the first bad value is "
+                       f"{kind}, first_nonfinite_op returned {tuple(got)}, which is not the first "
+                       "op that produced an infinity or a NaN.", hint)
 
 
 @question("09.q3", points=2,
           checks="nonfinite_op_type runs a function with enable_check_numerics, returns the type of "
-                 "the op it stopped at (None if none), and switches the checks off again")
+                 "the op it stopped at (None if none), and switches the checks off again",
+          defines=("nonfinite_op_type",),
+          fixed="nonfinite_op_type(function, *args) calls function(*args) (a tf.function or plain "
+                "eager code) with numeric checks on; returns the op type as a str, or None; "
+                "checks are off when it returns",
+          verifies=("the op type for tf.functions whose first non-finite op is RealDiv or Sqrt "
+                    "(two arguments passed on)",
+                    "the op type for eager code whose first non-finite op is Log",
+                    "None for a function whose values stay finite",
+                    "numeric checks are off again after every call, whatever it returned"))
 def _q3(answers: Answers) -> None:
     import tensorflow as tf
 
@@ -108,29 +193,46 @@ def _q3(answers: Answers) -> None:
         return tf.reduce_sum(tf.sqrt(x) + 1.0)
 
     @tf.function(jit_compile=False)
-    def root(x):
-        return tf.reduce_sum(tf.sqrt(x - 10.0) * 2.0)
+    def root(x, shift):
+        return tf.reduce_sum(tf.sqrt(x - shift) * 2.0)
+
+    def eager_log(x):  # plain eager code, no tf.function
+        return tf.reduce_sum(tf.math.log(x - x) * 2.0)
 
     x = tf.constant([1.0, 2.0, 3.0])
+    probes = [("a tf.function whose first non-finite op is 'RealDiv'", divide, (x,), "RealDiv"),
+              ("a tf.function whose values stay finite", fine, (x,), None),
+              ("a tf.function of two arguments whose first non-finite op is 'Sqrt'", root,
+               (x, tf.constant(10.0)), "Sqrt"),
+              ("eager code (no tf.function) whose first non-finite op is 'Log'", eager_log, (x,),
+               "Log")]
     try:
-        for function, expected in [(divide, "RealDiv"), (fine, None), (root, "Sqrt")]:
-            got = answers.call("nonfinite_op_type", function, x)
-            if got != expected:
-                raise Fail(f"for a function whose first non-finite op is {expected!r}, "
-                           f"nonfinite_op_type returned {got!r:.60}.",
-                           "enable the checks before calling, catch tf.errors.InvalidArgumentError, "
-                           "and take the op type from its message (None when nothing is raised).")
-        error = _raises(lambda: tf.math.log(tf.constant(0.0)))
-        if error is not None:
-            raise Fail("after nonfinite_op_type returned, numeric checks were still on.",
-                       "switch them off in every case, for instance in a `finally:` block.")
+        for what, function, args, expected in probes:
+            got = answers.call("nonfinite_op_type", function, *args)
+            if got != expected or type(got) is not type(expected):
+                raise Fail(f"for {what}, nonfinite_op_type returned {got!r:.60}.",
+                           "enable the checks before calling, pass the arguments on, catch "
+                           "tf.errors.InvalidArgumentError, and take the op type from its "
+                           "message, for graph and eager ops alike (None when nothing is "
+                           "raised).")
+            if _raises(lambda: tf.math.log(tf.constant(0.0))) is not None:
+                raise Fail(f"after nonfinite_op_type returned for {what}, numeric checks were "
+                           "still on.",
+                           "switch them off in every case, for instance in a `finally:` block.")
     finally:
         tf.debugging.disable_check_numerics()
 
 
 @question("09.q4", points=2,
           checks="power is a tf.function that returns x ** exponent and traces at most twice over "
-                 "calls with six Python float exponents and two vector lengths")
+                 "calls with nine Python float exponents and three vector lengths",
+          defines=("power",),
+          fixed="power(x, exponent) is a tf.function, x a float32 vector of any length, exponent "
+                "a Python float; it returns x ** exponent and traces at most twice",
+          verifies=("power is a tf.function",
+                    "it returns x ** exponent elementwise for lengths 3, 5 and 8",
+                    "it traces at most 2 new graphs over 9 calls with different exponents and "
+                    "lengths"))
 def _q4(answers: Answers) -> None:
     import tensorflow as tf
 
@@ -139,7 +241,7 @@ def _q4(answers: Answers) -> None:
         raise Fail("`power` is not a tf.function.", "decorate it with @tf.function(...).")
     before = power.experimental_get_tracing_count()
     rng = np.random.default_rng(94)
-    for length in (3, 5):
+    for length in (3, 5, 8):
         x = rng.uniform(0.5, 2.0, size=length).astype("float32")
         for exponent in rng.uniform(0.5, 3.0, size=3):
             got = answers.call("power", tf.constant(x), float(exponent))
@@ -149,16 +251,28 @@ def _q4(answers: Answers) -> None:
                            "compute the power of each element of x.")
     traced = power.experimental_get_tracing_count() - before
     if traced > 2:
-        raise Fail(f"power traced {traced} graphs for 6 calls with different Python floats: it "
-                   "retraces for every new exponent.",
+        raise Fail(f"power traced {traced} graphs for 9 calls with different Python floats and "
+                   "3 lengths: it retraces for new exponents or lengths.",
                    "tell tf.function what kind of inputs to expect, so a new value is not a new "
                    "signature (an input_signature, or converting to tensors first).")
 
 
 @question("09.q5", points=3,
           checks="train_fixed trains a fresh digit classifier (logits output) with fit: finite "
-                 "losses, the loss at least halves, every layer's weights change, and at least 85% "
-                 "of held-out digits are classified correctly")
+                 "losses, a loss that reads the outputs as logits and at least halves, every "
+                 "layer's weights change, and at least 85% of held-out digits are classified "
+                 "correctly",
+          defines=("train_fixed",),
+          fixed="train_fixed(model, x, y, epochs) compiles and fits the model it is given for "
+                "`epochs` epochs and returns what fit returns; optimizer, learning rate and batch "
+                "size are free",
+          verifies=("it returns the History of fitting the model given, with `epochs` epochs",
+                    "every epoch's loss is finite",
+                    "the compiled loss is the cross-entropy of the model's outputs read as logits "
+                    "(model.evaluate agrees with it on held-out digits)",
+                    "every layer's weights change",
+                    "the loss at least halves from the first epoch to the last",
+                    "at least 85% of held-out digits are classified correctly"))
 def _q5(answers: Answers) -> None:
     import keras
 
@@ -173,26 +287,42 @@ def _q5(answers: Answers) -> None:
         keras.layers.Dense(10, kernel_initializer=init(seed=96)),
     ])
     before = [w.numpy().copy() for w in model.weights]
-    history = answers.call("train_fixed", model, x, y, 8)
+    epochs = 8
+    history = answers.call("train_fixed", model, x, y, epochs)
     if not isinstance(history, keras.callbacks.History) or history.model is not model:
         raise Fail("train_fixed should return what fit returns for the model it was given.",
-                   "keep `return model.fit(...)`.")
+                   "keep `return model.fit(...)`, on the `model` argument itself.")
     losses = np.asarray(history.history.get("loss", []), dtype=float)
-    if len(losses) < 2 or not np.all(np.isfinite(losses)):
+    if len(losses) != epochs:
+        raise Fail(f"asked for {epochs} epochs, train_fixed trained for {len(losses)} epochs.",
+                   "pass the `epochs` argument on to fit.")
+    if not np.all(np.isfinite(losses)):
         raise Fail("the training loss is not a finite number at every epoch.",
                    "a loss that reaches NaN or inf: look at the learning rate and at how the loss "
                    "reads the model's outputs.")
-    if not losses[-1] < 0.5 * losses[0]:
-        raise Fail(f"the loss did not go down enough ({losses[0]:.3f} → {losses[-1]:.3f}).",
-                   "does the loss know that the model outputs logits? does every layer train?")
+    x_test, y_test = digits.test
+    logits = model.predict(x_test, verbose=0)
+    cross_entropy = float(keras.losses.SparseCategoricalCrossentropy(from_logits=True)(
+        y_test, logits))
+    try:
+        compiled = model.evaluate(x_test, y_test, verbose=0, return_dict=True)["loss"]
+    except Exception:  # noqa: BLE001  (the student's loss cannot evaluate: say what it should be)
+        compiled = float("nan")
+    if not abs(compiled - cross_entropy) <= 1e-3 * max(1.0, cross_entropy):
+        raise Fail("the loss the model was compiled with is not the cross-entropy of its "
+                   "outputs read as logits (the model's last layer has no softmax).",
+                   "does the loss know that the model outputs logits?")
     for layer in model.layers:
         for weight in layer.weights:
             old = before[[w.path for w in model.weights].index(weight.path)]
             if np.array_equal(old, weight.numpy()):
                 raise Fail(f"the weights `{weight.path}` did not change: that layer did not train.",
                            "look for a layer that was frozen.")
-    x_test, y_test = digits.test
-    accuracy = float(np.mean(model.predict(x_test, verbose=0).argmax(axis=1) == y_test))
+    if not losses[-1] < 0.5 * losses[0]:
+        raise Fail(f"the loss did not go down enough ({losses[0]:.3f} → {losses[-1]:.3f}).",
+                   "look at the optimizer's learning rate: too high jumps around, too low "
+                   "crawls.")
+    accuracy = float(np.mean(logits.argmax(axis=1) == y_test))
     if accuracy < 0.85:
         raise Fail(f"the trained model classifies {accuracy:.1%} of held-out digits correctly; at "
                    "least 85% was expected.", "check every setting of compile, not just one.")
