@@ -3,28 +3,83 @@
 Distribution is checked with ``MirroredStrategy`` on this process's logical CPUs only: graders
 run kernels without a network (not even loopback), so no check starts worker processes. The
 multi-worker question is about ``TF_CONFIG``, checked as plain data.
+
+Every probe is tiny: on some CPUs (oneDNN with AMX or AVX512-FP16) float16 arithmetic is
+orders of magnitude slower than float32, so 10.q2 only builds models and runs 3 examples.
 """
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 
 from . import Answers, Fail, question
 from .expect import as_array, as_number, history_of, is_instance
 
+_DATASET_OP = re.compile(r"Dataset(V\d)?$")
 
-def _dataset_ops(dataset) -> list[str]:
-    """The names of the tf.data operations of ``dataset``'s pipeline, source first."""
+
+def _with_hint(convert, value, name: str, hint: str):
+    """``convert(value, name)`` (as_array, as_number), failing with ``hint`` if it fails."""
+    try:
+        return convert(value, name)
+    except Fail as failure:
+        raise Fail(failure.problem, failure.hint or hint) from None
+
+
+def _answered(answers: Answers, *names: str) -> None:
+    """Fail with "not answered yet" when none of a top-level answer's names exists."""
+    if not any(name in answers for name in names):
+        raise Fail(f"`{names[0]}` is not defined: {answers.question_id} is not answered yet, or "
+                   "its answer cell stopped before defining it.",
+                   "write your answer in the cell above this check and run it; if it stops "
+                   "with an error, fix that first.")
+
+
+# 10.q1 ---------------------------------------------------------------------------------------
+
+def _pipeline(dataset) -> tuple[list, dict]:
+    """The tf.data operations of ``dataset``, source first, and every node of its graph by name."""
     import tensorflow as tf
 
     graph = tf.compat.v1.GraphDef.FromString(dataset._as_serialized_graph().numpy())
-    return [node.op for node in graph.node if node.op.endswith(("Dataset", "DatasetV2", "DatasetV3"))]
+    nodes = {node.name: node for node in graph.node}
+    chain = []
+    ends = [node for node in graph.node if node.op == "_Retval"]
+    name = ends[0].input[0] if ends and ends[0].input else None
+    while name is not None:
+        node = nodes.get(name.split(":")[0].lstrip("^"))
+        if node is None or not _DATASET_OP.search(node.op):
+            break
+        chain.append(node)
+        name = node.input[0] if node.input else None
+    return chain[::-1], nodes
+
+
+def _constant(nodes: dict, name: str):
+    """The value of the constant node ``name`` feeds in, or None if it is not a constant."""
+    import tensorflow as tf
+
+    node = nodes.get(name.split(":")[0].lstrip("^"))
+    if node is None or node.op != "Const":
+        return None
+    return tf.make_ndarray(node.attr["value"].tensor)
 
 
 @question("10.q1", points=3,
-          checks="make_pipeline preprocesses with a parallel map, caches the result so the "
-                 "preprocessing runs once over two epochs, batches in order and prefetches")
+          checks="make_pipeline maps preprocess in parallel, caches so that preprocess runs once "
+                 "per example over two epochs, batches in order and prefetches batches",
+          defines=("make_pipeline",),
+          fixed="make_pipeline(x, y, preprocess, batch_size) returns a tf.data.Dataset of batches "
+                "of preprocess(x_i, y_i) (one example each) in the order of x and y, the last "
+                "batch smaller if need be; parallel map, cache, prefetch after batch.",
+          verifies=("the result is a tf.data.Dataset that ends (no repeat)",
+                    "two epochs give batches of 5, 5, 5, 5, 3 of preprocess(x_i, y_i), in order",
+                    "preprocess runs once per example over two epochs (cached after the map), "
+                    "and on examples, not on batches",
+                    "every map runs parallel calls (AUTOTUNE or at least 2), deterministic",
+                    "a prefetch with a non-zero buffer comes after the batch"))
 def _q1(answers: Answers) -> None:
     import tensorflow as tf
 
@@ -41,70 +96,176 @@ def _q1(answers: Answers) -> None:
     dataset = answers.call("make_pipeline", x, y, preprocess, batch_size)
     is_instance(dataset, tf.data.Dataset, "make_pipeline(...)", "a tf.data.Dataset",
                 hint="start from `tf.data.Dataset.from_tensor_slices((x, y))`.")
+    if int(dataset.cardinality()) == int(tf.data.INFINITE_CARDINALITY):
+        raise Fail("the pipeline never ends: one pass over it should give each batch once.",
+                   "leave out `repeat()`: `fit` starts a new pass for every epoch.")
     for epoch in (1, 2):
-        batches = list(dataset)
+        try:
+            batches = list(dataset)
+        except Exception as error:  # noqa: BLE001 (the student's pipeline failed: say how)
+            raise Fail(f"reading the pipeline raised {type(error).__name__} in epoch {epoch}.",
+                       "iterate over your pipeline in a cell of its own to see where it "
+                       "fails.") from None
+        if not all(isinstance(b, (tuple, list)) and len(b) == 2 for b in batches):
+            raise Fail("the pipeline's batches are not pairs (x, y).",
+                       "map `preprocess` over the pairs of `from_tensor_slices((x, y))`.")
         sizes = [int(tf.shape(b[0])[0]) for b in batches]
         expected_sizes = [batch_size] * (n // batch_size) + [n % batch_size]
         if sizes != expected_sizes:
             raise Fail(f"the pipeline gives batches of sizes {sizes}; for {n} examples in batches "
                        f"of {batch_size}, {expected_sizes} was expected.",
                        "batch with `batch_size`, keep the last, smaller batch, and do not shuffle.")
-        xs = np.concatenate([as_array(b[0], "a batch of x") for b in batches])
-        ys = np.concatenate([as_array(b[1], "a batch of y") for b in batches])
-        if not np.allclose(xs, 2.0 * x + 1.0, atol=1e-5) or not np.array_equal(ys, y):
+        pair_hint = "return the pairs that `preprocess` gives, batched."
+        xs = np.concatenate([_with_hint(as_array, b[0], "a batch of x", pair_hint) for b in batches])
+        ys = np.concatenate([_with_hint(as_array, b[1], "a batch of y", pair_hint) for b in batches])
+        if (xs.shape != x.shape or not np.allclose(xs, 2.0 * x + 1.0, atol=1e-5)
+                or not np.array_equal(ys, y)):
             raise Fail(f"in epoch {epoch}, the pipeline's examples are not `preprocess(x, y)` "
                        "of the given examples, in their order.",
                        "map the `preprocess` function you are given over the examples, and do "
                        "not shuffle them.")
+    if int(calls.numpy()) in (len(expected_sizes), 2 * len(expected_sizes)):
+        raise Fail(f"`preprocess` ran {int(calls.numpy())} times for {len(expected_sizes)} batches "
+                   f"of {n} examples: it was mapped over batches, not examples.",
+                   "map it before batching: it takes one example at a time.")
     if int(calls.numpy()) != n:
         raise Fail(f"over two epochs, `preprocess` ran {int(calls.numpy())} times for {n} examples; "
                    "a cached pipeline runs it once per example.",
                    "add `cache()` after the map, so the second epoch reads the stored results.")
-    ops = _dataset_ops(dataset)
-    if not any(op.startswith("ParallelMapDataset") for op in ops):
-        raise Fail("the pipeline maps `preprocess` on one example at a time.",
-                   "look at map's `num_parallel_calls` argument.")
-    if "PrefetchDataset" not in ops:
+    chain, nodes = _pipeline(dataset)
+    maps = [node for node in chain if "MapDataset" in node.op]
+    for node in maps:
+        if not node.op.startswith("ParallelMap"):
+            raise Fail("the pipeline maps `preprocess` on one example at a time.",
+                       "look at map's `num_parallel_calls` argument.")
+        parallel = _constant(nodes, node.input[-1])
+        if parallel is not None and int(parallel) in (0, 1):
+            raise Fail(f"the map runs `num_parallel_calls={int(parallel)}`: one call at a time, "
+                       "which is a sequential map.",
+                       "let tf.data choose how many calls run at once (the lesson shows how), "
+                       "or give a number above 1.")
+        if node.attr["deterministic"].s == b"false":
+            raise Fail("the map is allowed to return examples out of order "
+                       "(`deterministic=False`); the question asks for them in their order.",
+                       "leave `deterministic` at its default.")
+    batch_at = [i for i, node in enumerate(chain) if "BatchDataset" in node.op]
+    prefetches = [(i, node) for i, node in enumerate(chain) if node.op == "PrefetchDataset"
+                  and _constant(nodes, node.input[1]) != 0]
+    if not prefetches:
         raise Fail("the pipeline does not prepare the next batches while the model trains.",
                    "which tf.data method overlaps preparing and training?")
+    if batch_at and not any(i > batch_at[-1] for i, _ in prefetches):
+        raise Fail("the pipeline prefetches before `batch`: it prepares single examples, and "
+                   "each batch is still put together only when it is asked for.",
+                   "prefetch the batches: put it after `batch`.")
+
+
+# 10.q2 ---------------------------------------------------------------------------------------
+
+def _layers_of(model) -> list:
+    """Every layer inside ``model``, nested models' layers included."""
+    found = []
+    for layer in getattr(model, "layers", []):
+        found.append(layer)
+        if getattr(layer, "layers", None):
+            found.extend(_layers_of(layer))
+    return found
+
+
+def _dtype_name(dtype) -> str:
+    import keras
+
+    try:
+        return keras.backend.standardize_dtype(dtype)
+    except Exception:  # noqa: BLE001 (anything odd is shown as it is)
+        return str(dtype)
+
+
+def _mixed_model_output(answers: Answers, input_dim: int, classes: int):
+    import keras
+
+    model = answers.call("build_mixed_model", input_dim, classes)
+    is_instance(model, keras.Model, f"build_mixed_model({input_dim}, {classes})", "a Keras model",
+                hint="return the model you build.")
+    probe = np.random.default_rng(102).normal(size=(3, input_dim)).astype("float32")
+    try:
+        out = model(probe, training=False)
+    except Exception as error:  # noqa: BLE001 (the student's model failed: say how)
+        raise Fail(f"calling build_mixed_model({input_dim}, {classes}) on 3 examples of "
+                   f"{input_dim} numbers raised {type(error).__name__}.",
+                   "the model's input size is `input_dim`, not a fixed number.") from None
+    if tuple(out.shape) != (3, classes):
+        raise Fail(f"build_mixed_model({input_dim}, {classes}) gives outputs of shape "
+                   f"{tuple(out.shape)} for 3 examples; (3, {classes}) was expected.",
+                   "the input size is `input_dim` and the last layer has `classes` units.")
+    return model, out
 
 
 @question("10.q2", points=2,
           checks="build_mixed_model builds a model that computes in float16 with float32 weights "
-                 "and outputs, and leaves the global policy at float32")
+                 "and outputs, and leaves the global policy at float32, even when building fails",
+          defines=("build_mixed_model",),
+          fixed="build_mixed_model(input_dim, classes) returns a Keras model from input_dim numbers "
+                "to classes scores; mixed_float16; float32 outputs; the global policy back to "
+                "float32 afterwards, also when building raises.",
+          verifies=("the result is a Keras model; on 3 examples of 7 (and of 5) numbers it gives "
+                    "(3, 4) (and (3, 2)) float32 outputs",
+                    "after it returns, the global policy is float32",
+                    "after build_mixed_model(7, -1) raises, the global policy is float32",
+                    "a layer with weights computes in float16, none keeps float16 or bfloat16 "
+                    "weights or computes in bfloat16"))
 def _q2(answers: Answers) -> None:
     import keras
 
     keras.mixed_precision.set_global_policy("float32")
     try:
-        model = answers.call("build_mixed_model", 7, 4)
+        model, out = _mixed_model_output(answers, 7, 4)
         policy_after = keras.mixed_precision.global_policy().name
+        if policy_after != "float32":
+            raise Fail(f"after build_mixed_model returns, the global policy is {policy_after!r}; "
+                       "it should be back to 'float32'.",
+                       "set it back once the model is built.")
+        try:
+            answers["build_mixed_model"](7, -1)  # a Dense layer of -1 units: building fails
+        except Exception:  # noqa: BLE001 (the failure is the point)
+            pass
+        policy_after_failure = keras.mixed_precision.global_policy().name
     finally:
         keras.mixed_precision.set_global_policy("float32")
-    is_instance(model, keras.Model, "build_mixed_model(7, 4)", "a Keras model")
-    if policy_after != "float32":
-        raise Fail(f"after build_mixed_model, the global policy is {policy_after!r}; it should be "
-                   "back to 'float32'.", "set it back in a `finally:` block.")
-    if not model.built or model.inputs is None or tuple(model.inputs[0].shape) != (None, 7):
-        shape = None if not model.inputs else tuple(model.inputs[0].shape)
-        raise Fail(f"build_mixed_model(7, 4) takes inputs of shape {shape}; (None, 7) was expected.",
-                   "use `input_dim` in keras.Input.")
-    halves = [layer for layer in model.layers
-              if layer.compute_dtype == "float16" and layer.variable_dtype == "float32"]
-    if not halves:
+    if policy_after_failure != "float32":
+        raise Fail(f"when building the model fails (build_mixed_model(7, -1) asks for -1 classes), "
+                   f"the global policy stays {policy_after_failure!r}: the rest of the notebook "
+                   "would run in that policy.",
+                   "the lesson sets the policy back in a `finally:` block.")
+    weighted = [layer for layer in _layers_of(model) if layer.weights]
+    for layer in weighted:
+        if _dtype_name(layer.variable_dtype) != "float32":
+            raise Fail(f"the layer {layer.name!r} keeps its weights in "
+                       f"{_dtype_name(layer.variable_dtype)}: small updates would be rounded away.",
+                       "use the 'mixed_float16' policy, which computes in float16 and keeps "
+                       "float32 weights.")
+        if _dtype_name(layer.compute_dtype) == "bfloat16":
+            raise Fail(f"the layer {layer.name!r} computes in bfloat16; the question asks for "
+                       "float16.", "use the 'mixed_float16' policy.")
+    if not any(_dtype_name(layer.compute_dtype) == "float16" for layer in weighted):
         raise Fail("no layer of the model computes in float16 with float32 weights: it was not "
                    "built under mixed precision.",
-                   "set the global policy to 'mixed_float16' before creating the layers.")
-    probe = np.random.default_rng(102).normal(size=(3, 7)).astype("float32")
-    out = model(probe, training=False)
-    if tuple(out.shape) != (3, 4):
-        raise Fail(f"build_mixed_model(7, 4) gives outputs of shape {tuple(out.shape)} for 3 "
-                   "examples; (3, 4) was expected.", "use `classes` for the last layer.")
-    if str(out.dtype).replace("<dtype: '", "").rstrip("'>") != "float32":
-        raise Fail(f"the model's outputs are {out.dtype}; they should be float32, so that the "
-                   "loss is computed in full precision.",
+                   "set the policy to 'mixed_float16' before creating the layers.")
+    if _dtype_name(out.dtype) != "float32":
+        raise Fail(f"the model's outputs are {_dtype_name(out.dtype)}; they should be float32, so "
+                   "that the loss is computed in full precision.",
+                   "give the last layer `dtype='float32'`.")
+    keras.mixed_precision.set_global_policy("float32")
+    try:
+        _, other = _mixed_model_output(answers, 5, 2)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    if _dtype_name(other.dtype) != "float32":
+        raise Fail("build_mixed_model(5, 2) gives outputs that are not float32.",
                    "give the last layer `dtype='float32'`.")
 
+
+# 10.q3 ---------------------------------------------------------------------------------------
 
 def _replicas_available() -> int:
     import tensorflow as tf
@@ -114,38 +275,114 @@ def _replicas_available() -> int:
 
 @question("10.q3", points=2,
           checks="strategy is a MirroredStrategy over the logical devices, mirrored_model was "
-                 "built in its scope (mirrored weights) and trained with fit, and its loss fell")
+                 "built in its scope (mirrored weights), compiled with the mean squared error and "
+                 "trained with fit on x_reg, y_reg, and its loss fell",
+          defines=("strategy", "mirrored_model", "mirrored_history"),
+          fixed="names strategy, mirrored_model (8 inputs, 1 output), mirrored_history; a "
+                "MirroredStrategy over both logical CPUs; mean squared error; fit on x_reg, y_reg "
+                "for at least 2 epochs.",
+          verifies=("strategy is a tf.distribute.MirroredStrategy with as many replicas as "
+                    "devices (2)",
+                    "mirrored_model's weights are mirrored (built inside strategy.scope())",
+                    "it maps 8 numbers to 1",
+                    "its compiled loss (regularisation apart) is the mean squared error",
+                    "mirrored_history is what fit returned for this model: at least 2 epochs, "
+                    "the loss falls",
+                    "its mean squared error on x_reg, y_reg now is no worse than its last "
+                    "training loss (it was trained on that data)"))
 def _q3(answers: Answers) -> None:
     import keras
     import tensorflow as tf
 
+    _answered(answers, "strategy", "mirrored_model", "mirrored_history")
     strategy = answers["strategy"]
     is_instance(strategy, tf.distribute.MirroredStrategy, "strategy",
-                "a tf.distribute.MirroredStrategy")
+                "a tf.distribute.MirroredStrategy", hint="the lesson creates one in a single line.")
     wanted = min(2, _replicas_available())
     if strategy.num_replicas_in_sync < wanted:
         raise Fail(f"`strategy` has {strategy.num_replicas_in_sync} replica(s); this kernel has "
                    f"{wanted} devices to mirror on.",
                    "create it without arguments, or list both logical CPUs.")
     model = answers["mirrored_model"]
-    is_instance(model, keras.Model, "mirrored_model", "a Keras model")
+    is_instance(model, keras.Model, "mirrored_model", "a Keras model",
+                hint="build it with the Keras API, inside the strategy's scope.")
     weights = model.trainable_variables
     if not weights or not all(isinstance(getattr(w, "value", None), tf.distribute.DistributedValues)
                               for w in weights):
         raise Fail("the weights of `mirrored_model` are not mirrored: it was built outside the "
                    "strategy's scope.",
                    "create and compile the model inside `with strategy.scope():`.")
+    probe_x = np.random.default_rng(103).normal(size=(16, 8)).astype("float32")
+    probe_y = np.random.default_rng(104).normal(size=(16, 1)).astype("float32")
+    try:
+        predictions = _with_hint(as_array, model(probe_x, training=False),
+                                 "mirrored_model's output", "end the model with one unit.")
+    except Fail:
+        raise
+    except Exception as error:  # noqa: BLE001 (the student's model failed: say how)
+        raise Fail(f"calling `mirrored_model` on 16 examples of 8 numbers raised "
+                   f"{type(error).__name__}.", "the model takes the 8 columns of x_reg.") from None
+    if predictions.shape not in ((16, 1), (16,)):
+        raise Fail(f"`mirrored_model` gives outputs of shape {predictions.shape} for 16 examples; "
+                   "(16, 1) was expected.", "end the model with one unit.")
+    try:
+        total = float(model.compute_loss(x=probe_x, y=probe_y,
+                                         y_pred=tf.constant(predictions.reshape(-1, 1), tf.float32)))
+        regularisation = float(sum(float(loss) for loss in model.losses))
+    except Exception as error:  # noqa: BLE001 (not compiled, or compiled oddly)
+        raise Fail(f"the loss of `mirrored_model` could not be computed ({type(error).__name__}).",
+                   "compile the model inside the strategy's scope, with a loss.") from None
+    expected = float(np.mean((predictions.reshape(-1, 1) - probe_y) ** 2))
+    if not np.isclose(total - regularisation, expected, rtol=1e-3, atol=1e-5):
+        raise Fail("`mirrored_model` was not compiled with the mean squared error as its loss.",
+                   "pass the mean squared error as the loss to compile.")
     history = history_of(answers, model, "mirrored_history")
     losses = history.history.get("loss", [])
     if len(losses) < 2 or not losses[-1] < losses[0]:
         raise Fail(f"`mirrored_history` records the losses {np.round(losses, 3).tolist()}; at "
                    "least 2 epochs with a falling loss were expected.",
                    "train for a few epochs with a small learning rate.")
+    x_reg, y_reg = answers["x_reg"], answers["y_reg"]
+    fitted = as_array(model(x_reg, training=False), "mirrored_model's output").reshape(-1, 1)
+    error_now = float(np.mean((fitted - as_array(y_reg, "y_reg").reshape(-1, 1)) ** 2))
+    if not error_now <= max(1.5 * losses[-1], losses[-1] + 0.1):
+        raise Fail(f"the mean squared error of `mirrored_model` on x_reg, y_reg is {error_now:.3f}, "
+                   f"far above its last training loss ({losses[-1]:.3f}): it was not trained on "
+                   "x_reg and y_reg.", "fit it on `x_reg, y_reg`.")
+
+
+# 10.q4 ---------------------------------------------------------------------------------------
+
+def _mode_recorder():
+    """A Keras layer that passes its input through and records the ``training`` it was called with."""
+    import keras
+
+    class TrainingModeRecorder(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.modes = []
+
+        def call(self, inputs, training=None):
+            self.modes.append(training)
+            return inputs
+
+    return TrainingModeRecorder()
 
 
 @question("10.q4", points=3,
-          checks="make_train_step's step, run on a distributed batch, returns the global batch's "
-                 "mean squared error and applies the same update as one device would")
+          checks="make_train_step's step, run on distributed batches, returns each global batch's "
+                 "mean squared error and applies the same updates as one device would, calling "
+                 "the model in training mode",
+          defines=("make_train_step",),
+          fixed="make_train_step(strategy, model, optimizer, global_batch_size) returns step(batch) "
+                "for a batch of strategy.experimental_distribute_dataset; one update; returns the "
+                "global batch's mean squared error before the update, one number.",
+          verifies=("the result is callable",
+                    "on two batches of 8 over 2 replicas, each call returns the global batch's mean "
+                    "squared error before its update",
+                    "the weights after each call are those of one SGD step on the global batch's "
+                    "mean loss",
+                    "the model is called with training=True"))
 def _q4(answers: Answers) -> None:
     import keras
     import tensorflow as tf
@@ -158,90 +395,123 @@ def _q4(answers: Answers) -> None:
     replicas = strategy.num_replicas_in_sync
     rng = np.random.default_rng(104)
     global_batch = 8
-    x = rng.normal(size=(global_batch, 3)).astype("float32")
-    y = rng.normal(size=(global_batch, 1)).astype("float32")
+    x = rng.normal(size=(2 * global_batch, 3)).astype("float32")
+    y = rng.normal(size=(2 * global_batch, 1)).astype("float32")
     kernel = rng.normal(size=(3, 1)).astype("float32")
     bias = np.array([0.3], dtype="float32")
     learning_rate = 0.1
+    recorder = _mode_recorder()
     with strategy.scope():
-        model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])
+        model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1), recorder])
         model.layers[0].set_weights([kernel, bias])
         optimizer = keras.optimizers.SGD(learning_rate)
-    batch = next(iter(strategy.experimental_distribute_dataset(
-        tf.data.Dataset.from_tensor_slices((x, y)).batch(global_batch))))
-
-    error = x @ kernel + bias - y
-    expected_loss = float(np.mean(error**2))
-    expected_kernel = kernel - learning_rate * (2 / global_batch) * x.T @ error
-    expected_bias = bias - learning_rate * (2 / global_batch) * error.sum(axis=0)
+    recorder.modes.clear()  # building the model called it once, symbolically
+    batches = iter(strategy.experimental_distribute_dataset(
+        tf.data.Dataset.from_tensor_slices((x, y)).batch(global_batch)))
 
     step = answers.call("make_train_step", strategy, model, optimizer, global_batch)
     if not callable(step):
-        raise Fail("make_train_step(...) should return a function that takes a batch.")
-    try:
-        loss = step(batch)
-    except Exception as error:  # noqa: BLE001 (the student's code failed: say how)
-        raise Fail(f"running the step on a distributed batch raised {type(error).__name__}: "
-                   f"{str(error).strip().splitlines()[0] if str(error).strip() else ''}",
-                   "the batch is a pair (x, y) of per-replica values: pass it to "
-                   "`strategy.run(replica_step, args=batch)`.") from None
-    loss = as_number(loss, "the step's loss")
-    if not np.isclose(loss, expected_loss, rtol=1e-4):
-        ratio = loss / expected_loss if expected_loss else float("nan")
-        hint = ("each replica should average its loss over the *global* batch, and the replicas' "
-                "losses be summed." if np.isclose(ratio * replicas, 1, rtol=1e-3)
-                or np.isclose(ratio, replicas, rtol=1e-3)
-                else "compute the mean squared error of the model's predictions.")
-        raise Fail(f"the step returned the loss {loss:.4f}; the mean squared error of the global "
-                   f"batch before the update is {expected_loss:.4f}.", hint)
-    new_kernel, new_bias = model.layers[0].get_weights()
-    if np.allclose(new_kernel, kernel):
-        raise Fail("the step did not change the model's weights.",
-                   "apply the gradients with the optimizer inside the replica step.")
-    if not (np.allclose(new_kernel, expected_kernel, atol=1e-5)
-            and np.allclose(new_bias, expected_bias, atol=1e-5)):
-        raise Fail("the step changed the weights, but not as one step of SGD on the global "
-                   "batch's mean loss would.",
-                   "use `tf.nn.compute_average_loss(per_example, global_batch_size=...)`: the "
-                   "replicas' gradients are summed.")
+        raise Fail("make_train_step(...) should return a function that takes a batch.",
+                   "define `step(batch)` inside make_train_step and return it.")
+    for number in (1, 2):
+        part = slice((number - 1) * global_batch, number * global_batch)
+        error = x[part] @ kernel + bias - y[part]
+        expected_loss = float(np.mean(error**2))
+        old_kernel = kernel
+        kernel = kernel - learning_rate * (2 / global_batch) * x[part].T @ error
+        bias = bias - learning_rate * (2 / global_batch) * error.sum(axis=0)
+        try:
+            loss = step(next(batches))
+        except Exception as failure:  # noqa: BLE001 (the student's code failed: say how)
+            text = str(failure).strip()
+            raise Fail(f"running the step on a distributed batch raised {type(failure).__name__}: "
+                       f"{text.splitlines()[0] if text else ''}",
+                       "the batch is a pair (x, y) of per-replica values: pass it to "
+                       "`strategy.run(replica_step, args=batch)`.") from None
+        if isinstance(loss, tf.distribute.DistributedValues):
+            raise Fail("the step returns one loss per replica (a PerReplica value), not one number.",
+                       "combine the replicas' losses with `strategy.reduce`.")
+        loss = _with_hint(as_number, loss, "the step's loss",
+                          "return the global batch's loss as one number (a scalar tensor).")
+        if not np.isclose(loss, expected_loss, rtol=1e-4):
+            ratio = loss / expected_loss if expected_loss else float("nan")
+            hint = ("each replica should average its loss over the *global* batch, and the "
+                    "replicas' losses be summed." if np.isclose(ratio * replicas, 1, rtol=1e-3)
+                    or np.isclose(ratio, replicas, rtol=1e-3)
+                    else "compute the mean squared error of the model's predictions on the batch, "
+                         "before applying the gradients.")
+            raise Fail(f"on batch {number}, the step returned the loss {loss:.4f}; the mean squared "
+                       f"error of the global batch before the update is {expected_loss:.4f}.", hint)
+        new_kernel, new_bias = model.layers[0].get_weights()
+        if np.allclose(new_kernel, old_kernel):
+            raise Fail("the step did not change the model's weights.",
+                       "apply the gradients with the optimizer inside the replica step.")
+        if not (np.allclose(new_kernel, kernel, atol=1e-5) and np.allclose(new_bias, bias, atol=1e-5)):
+            raise Fail(f"on batch {number}, the step changed the weights, but not as one step of SGD "
+                       "on the global batch's mean loss would.",
+                       "use `tf.nn.compute_average_loss(per_example, global_batch_size=...)`: the "
+                       "replicas' gradients are summed.")
+    if not recorder.modes or not all(mode is True for mode in recorder.modes):
+        raise Fail("the step calls the model without `training=True`: layers such as Dropout "
+                   "and BatchNormalization would compute as in inference.",
+                   "call the model as the lesson's training steps do.")
 
+
+# 10.q5 ---------------------------------------------------------------------------------------
 
 @question("10.q5", points=2,
           checks="make_tf_config gives each worker the whole cluster and its own task, as "
-                 "JSON-ready data, and rejects an index outside the cluster")
+                 "JSON-ready data, and rejects an index outside the cluster",
+          defines=("make_tf_config",),
+          fixed="make_tf_config(addresses, index) returns a dict {'cluster': {'worker': addresses}, "
+                "'task': {'type': 'worker', 'index': index}}; ValueError for an index that is not "
+                "0 .. len(addresses) - 1; written without k2tf.distributed.",
+          verifies=("for clusters of 3 and 1 workers at random addresses, every index gives a "
+                    "dict that survives json.dumps",
+                    "its cluster is all the addresses, in order, under 'worker'",
+                    "its task is {'type': 'worker', 'index': index}",
+                    "the caller's list is not changed",
+                    "index len(addresses) and -1 raise ValueError"))
 def _q5(answers: Answers) -> None:
     rng = np.random.default_rng(105)
-    size = 3
-    addresses = [f"10.{rng.integers(0, 255)}.0.{rng.integers(1, 255)}:{rng.integers(2000, 9000)}"
-                 for _ in range(size)]
-    given = list(addresses)
-    for index in range(size):
-        config = answers.call("make_tf_config", given, index)
-        if not isinstance(config, dict):
-            raise Fail(f"make_tf_config returned a {type(config).__name__}; a dict was expected "
-                       "(json.dumps turns it into the TF_CONFIG text).")
-        try:
-            config = json.loads(json.dumps(config))
-        except (TypeError, ValueError):
-            raise Fail("make_tf_config's result cannot be written as JSON.",
-                       "use only dicts, lists, strings and ints.") from None
-        expected = {"cluster": {"worker": addresses}, "task": {"type": "worker", "index": index}}
-        if config.get("cluster") != expected["cluster"]:
-            raise Fail(f"for worker {index}, the cluster is {config.get('cluster')}; every worker "
-                       "should see all the addresses, in order, under the job name 'worker'.")
-        if config.get("task") != expected["task"]:
-            raise Fail(f"for worker {index}, the task is {config.get('task')}.",
-                       "the task names the job type and this worker's index.")
-    if given != addresses:
-        raise Fail("make_tf_config changed the list of addresses it was given.")
-    make_tf_config = answers["make_tf_config"]
-    try:
-        make_tf_config(given, size)
-    except ValueError:
-        pass
-    except Exception as error:  # noqa: BLE001 (any other error is the wrong kind)
-        raise Fail(f"make_tf_config(addresses, {size}) for a cluster of {size} workers raised "
-                   f"{type(error).__name__}; ValueError was expected.") from None
-    else:
-        raise Fail(f"make_tf_config(addresses, {size}) for a cluster of {size} workers did not "
-                   "raise ValueError.", "valid indices are 0 to len(addresses) - 1.")
+    for size in (3, 1):
+        addresses = [f"10.{rng.integers(0, 255)}.0.{rng.integers(1, 255)}:{rng.integers(2000, 9000)}"
+                     for _ in range(size)]
+        given = list(addresses)
+        for index in range(size):
+            config = answers.call("make_tf_config", given, index)
+            if not isinstance(config, dict):
+                raise Fail(f"make_tf_config returned a {type(config).__name__}; a dict was expected "
+                           "(json.dumps turns it into the TF_CONFIG text).",
+                           "return the dict itself, not its JSON text.")
+            try:
+                config = json.loads(json.dumps(config))
+            except (TypeError, ValueError):
+                raise Fail("make_tf_config's result cannot be written as JSON.",
+                           "use only dicts, lists, strings and ints.") from None
+            expected = {"cluster": {"worker": addresses},
+                        "task": {"type": "worker", "index": index}}
+            if config.get("cluster") != expected["cluster"]:
+                raise Fail(f"for worker {index} of {size}, the cluster is {config.get('cluster')}; "
+                           "every worker should see all the addresses, in order, under the job "
+                           "name 'worker'.", "use the `addresses` you are given, all of them.")
+            if config.get("task") != expected["task"]:
+                raise Fail(f"for worker {index} of {size}, the task is {config.get('task')}.",
+                           "the task names the job type and this worker's index.")
+        if given != addresses:
+            raise Fail("make_tf_config changed the list of addresses it was given.",
+                       "copy the list instead of changing it.")
+        make_tf_config = answers["make_tf_config"]
+        for index in (size, -1):
+            try:
+                make_tf_config(given, index)
+            except ValueError:
+                continue
+            except Exception as error:  # noqa: BLE001 (any other error is the wrong kind)
+                raise Fail(f"make_tf_config(addresses, {index}) for a cluster of {size} workers "
+                           f"raised {type(error).__name__}; ValueError was expected.",
+                           "check the index yourself and raise ValueError.") from None
+            raise Fail(f"make_tf_config(addresses, {index}) for a cluster of {size} workers did not "
+                       "raise ValueError.",
+                       "valid indices are 0 to len(addresses) - 1; Python would read -1 as the "
+                       "last one, but it names no worker.")
