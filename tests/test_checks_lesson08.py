@@ -156,5 +156,7 @@ def test_q5_wants_the_last_value_not_the_peak(tf_keras):
 from answer_fixtures import fixture_tests  # noqa: E402
 from answers.lesson08 import ANSWERS  # noqa: E402
 
+# Each question's answer makes its own models and run folders and only reads earlier ones (08.q5
+# reads 08.q4's sweep): the solution's cells before each runs once for all its answers.
 test_answer, test_every_question_has_fixtures, test_graded_sample, lesson_shell = \
-    fixture_tests("08", ANSWERS)
+    fixture_tests("08", ANSWERS, share_prefix=("08.q2", "08.q3", "08.q4", "08.q5"))
