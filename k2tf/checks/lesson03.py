@@ -1,14 +1,24 @@
-"""Checks for exercise 03 (training with fit)."""
+"""Checks for exercise 03 (training with fit).
+
+The checks judge what callbacks and functions *do*. For callbacks they play training runs
+whose metrics they choose, calling the hooks the way ``fit`` does (through Keras's own
+``CallbackList``), so that every case of the question shows and nothing depends on training
+noise; functions that train are called for real, on the course's digits.
+"""
 from __future__ import annotations
 
+import hashlib
 import math
+import numbers
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from . import Answers, Fail, question
+from . import Answers, Fail, NotAnswered, question
 from .expect import as_array, as_number, is_instance
+
+_MISSING = object()
 
 
 def _digits():
@@ -17,15 +27,22 @@ def _digits():
     return load_digits()
 
 
-def _small_model(width=16, learning_rate=1e-3, seed=0):
+def _probe_model(width=4, learning_rate=1e-3, seed=0, layers=()):
+    """A small compiled digit classifier, built, with its optimizer built: no training."""
     import keras
 
     keras.utils.set_random_seed(seed)
     model = keras.Sequential([keras.Input(shape=(64,)),
                               keras.layers.Dense(width, activation="relu"),
+                              *layers,
                               keras.layers.Dense(10, activation="softmax")])
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.optimizer.build(model.trainable_variables)
+    # Build the compiled metrics, as the first step of fit does: callbacks in mode "auto" read
+    # from them whether a metric such as accuracy should go up or down.
+    x = np.zeros((2, 64), "float32")
+    model.compute_metrics(x, np.zeros(2, "int64"), model(x), sample_weight=None)
     return model
 
 
@@ -34,79 +51,197 @@ def _first_line(error: BaseException) -> str:
     return text.splitlines()[0] if text else "(no message)"
 
 
+def _epochs(n: int) -> str:
+    return f"{n} epoch" + ("" if n == 1 else "s")
+
+
+class _Run:
+    """Plays one training run for ``callbacks`` the way ``fit`` calls them.
+
+    Keras's own ``CallbackList`` calls the hooks (``on_train_begin``, ``on_epoch_begin``, the
+    batch hooks, ``on_epoch_end`` with the epoch's ``logs``, ``on_train_end``); ``before_epoch``
+    may change the model before an epoch's hooks, as training would. Training stops when a
+    callback sets ``model.stop_training``, as in ``fit``.
+    """
+
+    def __init__(self, model, callbacks, epoch_logs, *, steps=2, before_epoch=None,
+                 after_epoch=None, on_begin=None):
+        self.model, self.callbacks, self.epoch_logs = model, list(callbacks), epoch_logs
+        self.steps, self.before_epoch, self.after_epoch = steps, before_epoch, after_epoch
+        self.on_begin = on_begin
+        self.ran = 0  # epochs run
+
+    def play(self, what: str) -> None:
+        import keras
+
+        try:
+            hooks = keras.callbacks.CallbackList(self.callbacks, add_history=True, model=self.model,
+                                                 epochs=len(self.epoch_logs), steps=self.steps,
+                                                 verbose=0)
+            self.model.stop_training = False
+            hooks.on_train_begin()
+            if self.on_begin is not None:
+                self.on_begin()
+            logs = {}
+            for epoch, logs in enumerate(self.epoch_logs):
+                if self.before_epoch is not None:
+                    self.before_epoch(epoch)
+                hooks.on_epoch_begin(epoch)
+                for step in range(self.steps):
+                    hooks.on_train_batch_begin(step)
+                    hooks.on_train_batch_end(step, {"loss": logs["loss"],
+                                                    "accuracy": logs["accuracy"]})
+                    if self.model.stop_training:
+                        break
+                hooks.on_epoch_end(epoch, dict(logs))
+                self.ran = epoch + 1
+                if self.after_epoch is not None:
+                    self.after_epoch(epoch)
+                if self.model.stop_training:
+                    break
+            hooks.on_train_end(dict(logs))
+        except (Fail, NotAnswered):
+            raise
+        except Exception as error:
+            raise Fail(f"{what} raised {type(error).__name__} during training: "
+                       f"{_first_line(error)}",
+                       "the epoch's metrics are in `logs` (a dict), the model in `self.model`.") \
+                from None
+
+
 # ---- 03.q1 ----------------------------------------------------------------------------
 # A scripted run: the check plays fit's part, so the result never depends on training noise.
-# The validation loss is best at epoch 3 (index 2), then only gets worse.
-_SCRIPTED_VAL_LOSS = [1.0, 0.8, 0.6, 0.7, 0.75, 0.8, 0.9, 0.95, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6]
+# The validation loss reaches new lows at epochs 0, 1, 2 and 5 (0-based; the last one only
+# 0.005 lower), has a two-epoch bump in between (3 and 4), and only rises after epoch 5. With
+# a patience of 3, training stops at the end of epoch 8 and the best epoch is 5. A patience of
+# 2 stops at the bump (epoch 4), one of 4 or 5 at epoch 9 or 10; a min_delta above 0.005 stops
+# at epoch 5. The training loss always falls and the validation accuracy peaks at epoch 9, so
+# watching either of them shows.
+_VAL_LOSS = [1.0, 0.8, 0.6, 0.62, 0.61, 0.595, 0.6, 0.62, 0.64, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95,
+             1.0]
+_VAL_ACCURACY = [0.5, 0.6, 0.7, 0.72, 0.74, 0.76, 0.78, 0.8, 0.82, 0.84, 0.84, 0.83, 0.83, 0.82,
+                 0.82, 0.81]
+_PATIENCE = 3
+_NEW_LOWS = [e for e, v in enumerate(_VAL_LOSS) if v < min(_VAL_LOSS[:e], default=math.inf)]
 
 
-@question("03.q1", points=3,
-          checks="make_callbacks(folder) returns callbacks that, in a scripted run whose "
-                 "validation loss is best at epoch 3, stop training within 5 epochs of it, put "
-                 "back the best epoch's weights, and save that epoch's model to folder/best.keras")
+def _last_low(epoch: int) -> int:
+    return max(e for e in _NEW_LOWS if e <= epoch)
+
+
+_BEST = _last_low(len(_VAL_LOSS) - 1)  # 5
+
+
+def _weights_value(model) -> float:
+    return float(model.get_weights()[0].ravel()[0])
+
+
+def _digest(path: Path):
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+
+@question("03.q1", points=3, defines=("make_callbacks",),
+          checks="make_callbacks(folder) returns callbacks that, in a scripted run, stop after "
+                 "exactly 3 epochs without a new low of val_loss, put back the best epoch's "
+                 "weights, and save the whole model to folder/best.keras at each new low only",
+          fixed="make_callbacks(folder) with folder a pathlib.Path returns a list of callbacks; "
+                "patience 3 on val_loss (any decrease counts), best weights restored, the "
+                "whole model saved to folder / 'best.keras' at each new low and only then",
+          verifies=("a list (or tuple) of keras.callbacks.Callback objects",
+                    "in a run with a 2-epoch bump then a small new low, training stops exactly 3 "
+                    "epochs after the last new low of val_loss (patience 2, 4, 5, min_delta, "
+                    "monitoring loss or val_accuracy all show)",
+                    "the model ends with the weights of the best epoch",
+                    "best.keras is written at every new low of val_loss and at no other epoch",
+                    "best.keras loads with keras.models.load_model and holds the best epoch's "
+                    "model"))
 def _q1(answers: Answers) -> None:
     import keras
 
     with tempfile.TemporaryDirectory(prefix="k2tf-check-03q1-") as name:
         folder = Path(name)
         callbacks = answers.call("make_callbacks", folder)
-        if not isinstance(callbacks, (list, tuple)) or not all(
+        if not isinstance(callbacks, (list, tuple)) or not callbacks or not all(
                 isinstance(c, keras.callbacks.Callback) for c in callbacks):
-            raise Fail("make_callbacks should return a list of Keras callbacks.",
-                       "return `[keras.callbacks.EarlyStopping(...), keras.callbacks.ModelCheckpoint(...)]`.")
-        model = _small_model(width=4)
-        # one real step builds the optimizer, so best.keras holds its state and reloads cleanly
-        model.fit(np.zeros((4, 64), "float32"), np.zeros(4, "int64"), epochs=1, verbose=0)
-        epochs = len(_SCRIPTED_VAL_LOSS)
-        for callback in callbacks:
-            callback.set_model(model)
-            callback.set_params({"epochs": epochs, "steps": 1, "verbose": 0})
-            callback.on_train_begin()
-        stopped_at = None
-        for epoch, val_loss in enumerate(_SCRIPTED_VAL_LOSS):
-            # The weights "learned" in this epoch are all equal to epoch + 1.
-            model.set_weights([np.full(w.shape, epoch + 1.0, "float32") for w in model.get_weights()])
-            for callback in callbacks:
-                callback.on_epoch_begin(epoch)
-            logs = {"loss": 0.5 / (epoch + 1), "val_loss": val_loss, "accuracy": 0.9,
-                    "val_accuracy": 0.9}
-            for callback in callbacks:
-                callback.on_epoch_end(epoch, dict(logs))
-            if model.stop_training:
-                stopped_at = epoch
-                break
-        for callback in callbacks:
-            callback.on_train_end()
-        if stopped_at is None:
-            raise Fail("in a run whose validation loss is best at epoch 3 and then only rises, "
-                       f"your callbacks did not stop training in {epochs} epochs.",
-                       "use keras.callbacks.EarlyStopping watching 'val_loss', with a patience "
-                       "of at most 5.")
-        if stopped_at > 2 + 5:
-            raise Fail(f"training stopped at epoch {stopped_at + 1}, more than 5 epochs after the "
-                       "best one (epoch 3).", "lower the patience to 5 or less.")
-        if stopped_at <= 2:
-            raise Fail(f"training stopped at epoch {stopped_at + 1}, while the validation loss was "
-                       "still improving.", "watch 'val_loss', where lower is better.")
-        restored = model.get_weights()[0].ravel()[0]
-        if not np.isclose(restored, 3.0):
-            raise Fail("after training, the model keeps the weights of the last epoch, not of the "
-                       "best one (epoch 3).", "EarlyStopping can restore the best weights: "
-                       "look at its arguments.")
+            raise Fail(f"make_callbacks should return a list of Keras callbacks, not "
+                       f"{type(callbacks).__name__} {callbacks!r:.80}.",
+                       "return a list of callback objects, such as those of keras.callbacks.")
+        model = _probe_model(width=4)
         saved = folder / "best.keras"
+        written = []  # the epochs at whose end best.keras changed
+        last = [None]
+
+        def learn(epoch):  # the weights "learned" in epoch e are all equal to e + 1
+            model.set_weights([np.full(w.shape, epoch + 1.0, "float32") for w in model.get_weights()])
+
+        def look(epoch):
+            digest = _digest(saved)
+            if digest != last[0]:
+                written.append(epoch)
+                last[0] = digest
+
+        logs = [{"loss": 0.5 / (e + 1), "accuracy": 0.9, "val_loss": v, "val_accuracy": a}
+                for e, (v, a) in enumerate(zip(_VAL_LOSS, _VAL_ACCURACY))]
+        run = _Run(model, callbacks, logs, before_epoch=learn, after_epoch=look)
+        run.play("one of your callbacks")
+        epochs = len(_VAL_LOSS)
+        if not model.stop_training:
+            raise Fail(f"in a run whose validation loss reaches its lowest value at epoch {_BEST + 1} "
+                       f"and then only rises, your callbacks did not stop training in {epochs} "
+                       "epochs.", "stop with keras.callbacks.EarlyStopping, watching the "
+                       "validation loss ('val_loss').")
+        stopped = run.ran - 1
+        wait = stopped - _last_low(stopped)
+        if wait == 0:
+            raise Fail(f"training stopped at the end of epoch {stopped + 1}, where the validation "
+                       "loss had just reached a new low (a small one, but any decrease is an "
+                       "improvement).", "watch 'val_loss', where lower is better, and count every "
+                       "decrease as an improvement.")
+        if wait < _PATIENCE:
+            raise Fail(f"training stopped at the end of epoch {stopped + 1}, after only "
+                       f"{_epochs(wait)} without a new low of the validation loss; it should go on "
+                       f"until {_PATIENCE} epochs in a row bring none.",
+                       "the patience of early stopping is the number of epochs without "
+                       "improvement it waits for: use the question's.")
+        if wait > _PATIENCE:
+            raise Fail(f"training stopped at the end of epoch {stopped + 1}, {_epochs(wait)} after "
+                       f"the last new low of the validation loss (epoch {_last_low(stopped) + 1}); "
+                       f"it should stop after {_PATIENCE} epochs without a new low.",
+                       "the patience of early stopping is the number of epochs without "
+                       "improvement it waits for: use the question's, and watch 'val_loss'.")
+        restored = _weights_value(model)
+        if not np.isclose(restored, _BEST + 1.0):
+            which = ("the last epoch" if np.isclose(restored, stopped + 1.0)
+                     else f"epoch {restored:g}" if float(restored).is_integer() and restored > 0
+                     else "no epoch of the run")
+            raise Fail(f"after training, the model holds the weights of {which}, not those of the "
+                       f"best epoch ({_BEST + 1}).", "EarlyStopping can put back the best weights: "
+                       "look at its arguments.")
         if not saved.exists():
-            found = sorted(p.name for p in folder.iterdir())
+            found = sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
             raise Fail(f"no file best.keras was written in the folder (found: {found or 'nothing'}).",
                        "use keras.callbacks.ModelCheckpoint with the path `folder / 'best.keras'`.")
+        lows = [e for e in _NEW_LOWS if e <= stopped]
+        if written != lows:
+            extra = [e + 1 for e in written if e not in lows]
+            missed = [e + 1 for e in lows if e not in written]
+            problem = (f"best.keras was also written at epoch(s) {extra}, where the validation loss "
+                       "was no new low" if extra else
+                       f"best.keras was not written at epoch(s) {missed}, where the validation "
+                       "loss reached a new low")
+            raise Fail(f"{problem}: best.keras does not hold the model of the best epoch at every "
+                       "moment.", "save only when the validation loss improves: save_best_only, "
+                       "monitoring 'val_loss'.")
         try:
             best = keras.models.load_model(saved)
         except Exception as error:
             raise Fail(f"best.keras cannot be loaded: {type(error).__name__}: {_first_line(error)}",
-                       "save the whole model (the default of ModelCheckpoint with a .keras path).") from None
-        if not np.isclose(best.get_weights()[0].ravel()[0], 3.0):
-            raise Fail("best.keras does not hold the model of the best epoch (epoch 3).",
-                       "save only when the validation loss improves: save_best_only=True, "
-                       "monitoring 'val_loss'.")
+                       "save the whole model (what ModelCheckpoint does with a .keras path).") \
+                from None
+        if not np.isclose(_weights_value(best), _BEST + 1.0):
+            raise Fail(f"best.keras does not hold the model of the best epoch ({_BEST + 1}).",
+                       "save only when the validation loss improves: save_best_only, monitoring "
+                       "'val_loss'.")
 
 
 # ---- 03.q2 ----------------------------------------------------------------------------
@@ -114,200 +249,518 @@ def _expected_rate(epoch: int, rate: float) -> float:
     return rate if epoch < 3 else rate * 0.5
 
 
-@question("03.q2", points=2,
-          checks="schedule(epoch, learning_rate) keeps the rate for epochs 0-2 and halves it "
-                 "from epoch 3 on, and drives the learning rate of a real fit that way")
+_KERAS_FLOATS = (float, np.float32, np.float64)  # what LearningRateScheduler accepts
+
+
+@question("03.q2", points=2, defines=("schedule",),
+          checks="schedule(epoch, learning_rate) keeps the given rate for epochs 0-2 and halves "
+                 "it from epoch 3 on, returns a float, and drives a LearningRateScheduler that way",
+          fixed="schedule(epoch, learning_rate) returns a float: the given rate at epochs 0-2, "
+                "half the given rate from epoch 3 on",
+          verifies=("called with random rates at epochs 0, 1, 2, 3, 4, 6 and 9, it returns the "
+                    "given rate, then half of it (hard-coded rates, off-by-one epochs, "
+                    "compounding twice, remembering the first rate all show)",
+                    "it returns a float Keras accepts (float, NumPy float32/float64)",
+                    "in keras.callbacks.LearningRateScheduler over 7 epochs from 0.02, the "
+                    "optimizer's rate is 0.02, 0.02, 0.02, 0.01, 0.005, 0.0025, 0.00125"))
 def _q2(answers: Answers) -> None:
     import keras
 
     rng = np.random.default_rng(7)
-    for epoch in (0, 1, 2, 3, 4, 9):
+    for epoch in (0, 1, 2, 3, 4, 6, 9):
         rate = float(rng.uniform(1e-4, 0.1))
         got = answers.call("schedule", epoch, rate)
-        if not isinstance(got, (float, np.floating)) or isinstance(got, bool):
-            raise Fail(f"schedule({epoch}, {rate:.4g}) returned a {type(got).__name__}; Keras "
-                       "needs a Python float.", "return a float, computed from the arguments.")
+        if not isinstance(got, _KERAS_FLOATS):
+            raise Fail(f"schedule({epoch}, {rate:.4g}) returned a value of type "
+                       f"{type(got).__name__}; Keras needs a float.",
+                       "return a Python float, computed from the arguments.")
         value = as_number(got, f"schedule({epoch}, {rate:.4g})")
         want = _expected_rate(epoch, rate)
         if not math.isclose(value, want, rel_tol=1e-6):
             raise Fail(f"schedule({epoch}, {rate:.4g}) returned {value:.4g}; {want:.4g} was "
-                       "expected.", "the rate given to schedule is the current one: keep it "
-                       "during epochs 0, 1 and 2, and halve it at every epoch after that.")
-    digits = _digits()
-    model = _small_model(width=8, learning_rate=0.02)
-    history = model.fit(digits.train.x[:256], digits.train.y[:256], epochs=6, batch_size=64,
-                        verbose=0,
-                        callbacks=[keras.callbacks.LearningRateScheduler(answers["schedule"])])
-    rates = history.history.get("learning_rate", [])
-    want = [0.02, 0.02, 0.02, 0.01, 0.005, 0.0025]
+                       "expected.", "the rate given to schedule is the current one: return it "
+                       "unchanged during epochs 0, 1 and 2, and half of it at every epoch after.")
+    model = _probe_model(learning_rate=0.02)
+    scheduler = keras.callbacks.LearningRateScheduler(answers["schedule"])
+    want = [0.02, 0.02, 0.02, 0.01, 0.005, 0.0025, 0.00125]
+    logs = [{"loss": 1.0, "accuracy": 0.5}] * len(want)
+    rates = []
+
+    def read(epoch):
+        rates.append(float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)))
+
+    _Run(model, [scheduler], logs, after_epoch=read).play("LearningRateScheduler(schedule)")
     if not np.allclose(rates, want, rtol=1e-5):
-        raise Fail(f"in a 6-epoch fit starting at 0.02, the rates were {np.round(rates, 5).tolist()}; "
-                   f"{want} were expected.", "halve the rate you are given from epoch 3 on.")
+        raise Fail(f"in a {len(want)}-epoch run starting at 0.02, LearningRateScheduler(schedule) "
+                   f"set the rates {np.round(rates, 6).tolist()}; {want} were expected.",
+                   "the rate given to schedule is the current one: halve it at every epoch from "
+                   "epoch 3 on, and keep it before.")
 
 
 # ---- 03.q3 ----------------------------------------------------------------------------
-def _fit_with(callback, epochs, seed=3):
-    digits = _digits()
-    model = _small_model(width=16, learning_rate=3e-3, seed=seed)
-    x, y = digits.train.x[:600], digits.train.y[:600]
-    try:
-        history = model.fit(x, y, validation_data=tuple(digits.validation), epochs=epochs,
-                            batch_size=32, verbose=0, callbacks=[callback])
-    except Exception as error:
-        raise Fail(f"fit with your callback raised {type(error).__name__}: {_first_line(error)}",
-                   "the metrics of the epoch are in `logs`, the model in `self.model`.") from None
-    return history
+# Scripted runs: (target, validation accuracies, training accuracies, expected stop or None).
+# Runs 1-3 reuse one StopAtAccuracy object. Run 1 reaches the target at epoch 2, then dips; the
+# training accuracy is above the target from the start. Run 2 never reaches it. Run 3 reaches
+# it at epoch 0. Run 4 (a new object) reaches a different target exactly (equal) at epoch 2.
+_Q3_RUNS = [
+    (0.8, [0.5, 0.7, 0.85, 0.75, 0.9, 0.95, 0.97, 0.98],
+     [0.82, 0.88, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99], 2),
+    (0.8, [0.3, 0.45, 0.6, 0.7, 0.79], [0.85, 0.9, 0.93, 0.95, 0.97], None),
+    (0.8, [0.85, 0.6, 0.9, 0.95], [0.86, 0.9, 0.93, 0.95], 0),
+    (0.6, [0.2, 0.45, 0.6, 0.65, 0.7, 0.9], [0.61, 0.7, 0.75, 0.8, 0.85, 0.9], 2),
+]
 
 
-@question("03.q3", points=3,
-          checks="StopAtAccuracy(target), during real fits, stops training at the end of the "
-                 "first epoch whose validation accuracy reaches target, records that epoch in "
-                 "stopped_epoch, and never stops a run that does not reach it")
+def _answer_class(answers: Answers, name: str, question_id: str):
+    if name not in answers:
+        raise Fail(f"`{name}` is not defined: {question_id} is not answered yet (or its cell has "
+                   "not been run).", "write the class in the answer cell, run it, then run this "
+                   "check again.")
+    return answers[name]
+
+
+@question("03.q3", points=3, defines=("StopAtAccuracy",),
+          checks="StopAtAccuracy(target) stops at the end of the first epoch whose val_accuracy "
+                 "is at least target, keeps that epoch in stopped_epoch (None when each run "
+                 "begins and if never reached), also when one object is reused for several fits",
+          fixed="StopAtAccuracy(target) subclasses keras.callbacks.Callback; it stops at the end "
+                "of the first epoch with logs['val_accuracy'] >= target; stopped_epoch is None "
+                "at the start of every run, the 0-based epoch it stopped at, or None",
+          verifies=("a subclass of keras.callbacks.Callback, created with the target",
+                    "in scripted runs it stops at the first epoch whose val_accuracy reaches the "
+                    "target (above it, or exactly equal), not on the training accuracy",
+                    "it never stops a run that does not reach the target",
+                    "stopped_epoch is None when training begins, the 0-based epoch it stopped at, "
+                    "and None after a run that never reaches the target",
+                    "one object reused for three runs in a row (reached, not reached, reached at "
+                    "once) starts each run afresh",
+                    "a second object with another target"))
 def _q3(answers: Answers) -> None:
     import keras
 
-    cls = answers["StopAtAccuracy"]
+    cls = _answer_class(answers, "StopAtAccuracy", "03.q3")
     if not (isinstance(cls, type) and issubclass(cls, keras.callbacks.Callback)):
         raise Fail("`StopAtAccuracy` should be a class that subclasses keras.callbacks.Callback.",
                    "write `class StopAtAccuracy(keras.callbacks.Callback):`.")
-    if issubclass(cls, keras.callbacks.EarlyStopping):
-        raise Fail("`StopAtAccuracy` subclasses EarlyStopping; write its on_epoch_end yourself.")
-    for target in (0.6, 0.85):
-        try:
-            callback = cls(target)
-        except Exception as error:
-            raise Fail(f"StopAtAccuracy({target}) raised {type(error).__name__}: {_first_line(error)}",
-                       "the constructor takes the target accuracy.") from None
-        history = _fit_with(callback, epochs=20)
-        val = history.history["val_accuracy"]
-        reached = [i for i, a in enumerate(val) if a >= target]
-        ran = len(val)
-        if not reached:
-            raise Fail(f"with target {target}, training stopped after {ran} epochs although the "
-                       "validation accuracy never reached the target.",
-                       "stop only when logs['val_accuracy'] >= target.")
-        first = reached[0]
-        if first != ran - 1:
-            raise Fail(f"with target {target}, the validation accuracy reached it at epoch "
-                       f"{first + 1}, but training went on until epoch {ran}.",
-                       "in on_epoch_end, set self.model.stop_training = True as soon as the "
-                       "target is reached.")
-        stopped = getattr(callback, "stopped_epoch", "missing")
-        if stopped is None or stopped == "missing" or not isinstance(stopped, (int, np.integer)) \
-                or int(stopped) != first:
-            raise Fail(f"with target {target}, training stopped at epoch index {first}, but "
-                       f"callback.stopped_epoch is {stopped!r}.",
-                       "store the (0-based) epoch number you stop at in self.stopped_epoch.")
-    callback = cls(1.01)  # never reached
-    history = _fit_with(callback, epochs=4)
-    if len(history.history["val_accuracy"]) != 4:
-        raise Fail("with a target that is never reached (1.01), training stopped early.",
-                   "stop only when the target is reached.")
-    if getattr(callback, "stopped_epoch", "missing") is not None:
-        raise Fail("with a target that is never reached, stopped_epoch should stay None.",
-                   "set self.stopped_epoch = None when training begins (on_train_begin).")
+    model = _probe_model(width=4)
+    callback = None
+    for run, (target, val, acc, stop) in enumerate(_Q3_RUNS):
+        if run in (0, 3):
+            try:
+                callback = cls(target)
+            except (Fail, NotAnswered):
+                raise
+            except Exception as error:
+                raise Fail(f"StopAtAccuracy({target}) raised {type(error).__name__}: "
+                           f"{_first_line(error)}", "the constructor takes the target accuracy.") \
+                    from None
+        again = run in (1, 2)
+        where = (f"in a second fit with the same StopAtAccuracy({target})" if run == 1 else
+                 f"in a third fit with the same StopAtAccuracy({target})" if run == 2 else
+                 f"with StopAtAccuracy({target})")
+        at_begin = []
+        logs = [{"loss": 1.0 - a, "accuracy": a, "val_loss": 1.2 - v, "val_accuracy": v}
+                for v, a in zip(val, acc)]
+        played = _Run(model, [callback], logs,
+                      on_begin=lambda c=callback: at_begin.append(getattr(c, "stopped_epoch",
+                                                                          _MISSING)))
+        played.play("your callback")
+        begun = at_begin[0] if at_begin else None
+        if begun is not None:
+            shown = "not set" if begun is _MISSING else repr(begun)
+            if again:
+                raise Fail(f"{where}: when that fit begins, stopped_epoch is {shown}, left over "
+                           "from the previous fit; it should be None whenever training begins.",
+                           "a callback object can serve several fits: set stopped_epoch back "
+                           "in the method Keras calls when each training run begins.")
+            raise Fail(f"{where}: when training begins, stopped_epoch is {shown}; it should be "
+                       "None.", "set stopped_epoch to None in the method Keras calls when "
+                       "training begins.")
+        ran = played.ran
+        seen = ", ".join(f"{v:g}" for v in val[:ran])
+        if stop is None:
+            if ran < len(val):
+                raise Fail(f"{where}, training stopped after {_epochs(ran)} although the "
+                           f"validation accuracy never reached {target} (it was {seen}).",
+                           "stop only when logs['val_accuracy'] >= the target.")
+        elif ran - 1 < stop:
+            raise Fail(f"{where}, training stopped at the end of epoch index {ran - 1}, before the "
+                       f"validation accuracy reached the target (it was {seen}).",
+                       "compare the validation accuracy, logs['val_accuracy'], with the target "
+                       "given to the constructor.")
+        elif ran - 1 > stop:
+            equal = val[stop] == target
+            raise Fail(f"{where}, the validation accuracy reached the target at epoch index {stop} "
+                       f"({val[stop]:g}{' = ' if equal else ' ≥ '}{target}), but training went on "
+                       f"until epoch index {ran - 1}" + (" (at least the target includes equal to "
+                                                          "it)." if equal else "."),
+                       "in on_epoch_end, set self.model.stop_training = True as soon as "
+                       "logs['val_accuracy'] is at least the target given to the constructor.")
+        stopped = getattr(callback, "stopped_epoch", _MISSING)
+        shown = "not set" if stopped is _MISSING else repr(stopped)
+        if stop is None:
+            if stopped is not None:
+                raise Fail(f"{where}, the target was never reached, but stopped_epoch is {shown}; "
+                           "it should stay None.", "change stopped_epoch only in the epoch where "
+                           "you stop training.")
+        elif (stopped is _MISSING or isinstance(stopped, (bool, np.bool_))
+              or not isinstance(stopped, numbers.Real) or stopped != stop):
+            raise Fail(f"{where}, training stopped at the end of epoch index {stop}, but "
+                       f"stopped_epoch is {shown}.", "store the epoch number on_epoch_end "
+                       "receives (0-based, as Keras counts) in self.stopped_epoch.")
 
 
 # ---- 03.q4 ----------------------------------------------------------------------------
-@question("03.q4", points=3,
-          checks="save_and_reload writes a .keras file and returns an independent copy that "
-                 "predicts the same and keeps its optimizer; copy_weights saves a .weights.h5 "
-                 "file and loads it into another model of the same architecture")
+def _q4_model():
+    """A digit classifier with BatchNormalization and Dropout, with weights and moving
+    statistics as if trained and an optimizer that has taken 7 steps (no training needed)."""
+    import keras
+
+    model = _probe_model(width=12, seed=5, layers=(keras.layers.BatchNormalization(),
+                                                   keras.layers.Dropout(0.25)))
+    rng = np.random.default_rng(11)
+    model.set_weights([rng.uniform(0.5, 1.5, w.shape).astype("float32") if "variance" in v.path
+                       else rng.normal(0, 0.5, w.shape).astype("float32")
+                       for v, w in zip(model.weights, model.get_weights())])
+    model.optimizer.iterations.assign(7)
+    return model
+
+
+def _predict(model, x, name):
+    try:
+        out = model(x, training=False)
+    except Exception as error:
+        raise Fail(f"{name} cannot predict: {type(error).__name__}: {_first_line(error)}",
+                   "return a Keras model.") from None
+    return as_array(out, f"the predictions of {name}")
+
+
+def _files(folder: Path, suffix: str) -> list[Path]:
+    return sorted(p for p in folder.rglob(f"*{suffix}"))
+
+
+@question("03.q4", points=3, defines=("save_and_reload", "copy_weights"),
+          checks="save_and_reload writes a .keras file in folder and returns an independent "
+                 "loaded copy that predicts the same and keeps the optimizer's state; "
+                 "copy_weights writes a .weights.h5 file (no .keras) and loads all the weights "
+                 "into the other model, leaving the original unchanged",
+          fixed="save_and_reload(model, folder) returns the model loaded from a .keras file it "
+                "saved in folder; copy_weights(model, other, folder) saves model's weights to a "
+                ".weights.h5 file in folder and loads them into other (file names free)",
+          verifies=("on a model with BatchNormalization and Dropout whose optimizer took 7 steps",
+                    "save_and_reload returns a Keras model, not the same object, and leaves a "
+                    ".keras file in folder that loads into the same model",
+                    "the copy predicts the same, keeps optimizer.iterations, has its own "
+                    "optimizer, and does not change when the original does",
+                    "copy_weights leaves a .weights.h5 file and no .keras file in folder",
+                    "after copy_weights, the other model predicts the same (BatchNormalization "
+                    "statistics included) and the original is unchanged"))
 def _q4(answers: Answers) -> None:
     import keras
 
-    digits = _digits()
-    probe = np.random.default_rng(9).uniform(0, 1, size=(12, 64)).astype("float32")
-    model = _small_model(width=12, seed=5)
-    model.fit(digits.train.x[:128], digits.train.y[:128], epochs=1, batch_size=32, verbose=0)
-    expected = model.predict(probe, verbose=0)
+    model = _q4_model()
+    probe = np.random.default_rng(9).uniform(0, 1, size=(16, 64)).astype("float32")
+    expected = _predict(model, probe, "the model")
+    original = model.get_weights()
     with tempfile.TemporaryDirectory(prefix="k2tf-check-03q4-") as name:
         folder = Path(name)
         reloaded = answers.call("save_and_reload", model, folder)
         is_instance(reloaded, keras.Model, "save_and_reload(model, folder)", "a Keras model",
                     hint="return what keras.models.load_model gives back.")
-        files = sorted(p.name for p in folder.iterdir())
-        if not any(f.endswith(".keras") for f in files):
-            raise Fail(f"save_and_reload wrote no .keras file in the folder (found: {files or 'nothing'}).",
-                       "save the whole model with model.save(folder / 'something.keras').")
         if reloaded is model:
             raise Fail("save_and_reload returned the same model object, not a reloaded copy.",
-                       "load the file you saved with keras.models.load_model.")
-        if not np.allclose(as_array(reloaded.predict(probe, verbose=0), "predictions"), expected,
-                           atol=1e-6):
-            raise Fail("the reloaded model does not predict what the original predicts.",
-                       "save after training, and load the file you saved.")
-        if reloaded.optimizer is None or int(reloaded.optimizer.iterations) != int(model.optimizer.iterations):
-            raise Fail("the reloaded model lost its optimizer's state.",
-                       "save the whole model in the .keras format, not only its weights.")
-        for f in folder.iterdir():
-            f.unlink()
-        fresh = keras.models.clone_model(model)
-        answers.call("copy_weights", model, fresh, folder)
-        files = sorted(p.name for p in folder.iterdir())
-        if not any(f.endswith(".weights.h5") for f in files):
-            raise Fail(f"copy_weights wrote no .weights.h5 file in the folder (found: {files or 'nothing'}).",
-                       "save with model.save_weights(folder / 'something.weights.h5').")
-        if any(f.endswith(".keras") for f in files):
+                       "load the file you saved with keras.models.load_model, and return that.")
+        files = _files(folder, ".keras")
+        if not files:
+            found = sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+            raise Fail(f"save_and_reload wrote no .keras file in the folder (found: "
+                       f"{found or 'nothing'}).", "save the whole model with model.save, to a "
+                       "path in `folder` that ends in .keras.")
+        if not np.allclose(_predict(reloaded, probe, "the reloaded model"), expected, atol=1e-6):
+            raise Fail("the model save_and_reload returns does not predict what the original "
+                       "predicts.", "load the file you saved, and return the loaded model.")
+        optimizer = getattr(reloaded, "optimizer", None)
+        if optimizer is None or int(optimizer.iterations) != 7:
+            raise Fail("the reloaded model lost its optimizer's state (it cannot go on training "
+                       "where the original stopped).", "save the whole model in the .keras "
+                       "format, and load it with its compile settings (the default).")
+        if optimizer is model.optimizer:
+            raise Fail("the reloaded model shares the original's optimizer object: it is no "
+                       "independent copy.", "return the model keras.models.load_model gives back.")
+        model.set_weights([np.zeros_like(w) for w in original])
+        unchanged = np.allclose(_predict(reloaded, probe, "the reloaded model"), expected, atol=1e-6)
+        model.set_weights(original)
+        if not unchanged:
+            raise Fail("the model save_and_reload returns changes when the original changes: it "
+                       "shares its weights, it is no reloaded copy.",
+                       "return the model keras.models.load_model gives back.")
+        if not any(np.allclose(_predict(keras.models.load_model(f), probe, f.name), expected,
+                               atol=1e-6) for f in files):
+            raise Fail("no .keras file in the folder holds the model (loaded, it predicts "
+                       "differently).", "save the model itself with model.save(path).")
+
+    with tempfile.TemporaryDirectory(prefix="k2tf-check-03q4-") as name:
+        folder = Path(name)
+        other = keras.models.clone_model(model)  # same architecture, new weights
+        answers.call("copy_weights", model, other, folder)
+        if not _files(folder, ".weights.h5"):
+            found = sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+            raise Fail(f"copy_weights wrote no .weights.h5 file in the folder (found: "
+                       f"{found or 'nothing'}).", "save with model.save_weights, to a path in "
+                       "`folder` that ends in .weights.h5.")
+        if _files(folder, ".keras"):
             raise Fail("copy_weights saved the whole model; only the weights were asked for.",
                        "use save_weights and load_weights.")
-        if not np.allclose(as_array(fresh.predict(probe, verbose=0), "predictions"), expected,
-                           atol=1e-6):
-            raise Fail("after copy_weights, the other model does not predict like the original.",
-                       "load the saved weights into the other model with load_weights.")
+        if not all(np.array_equal(a, b) for a, b in zip(model.get_weights(), original)):
+            raise Fail("copy_weights changed the weights of `model`; it should only copy them "
+                       "to `other`.", "save the weights of `model`, and load them into `other`.")
+        if not np.allclose(_predict(other, probe, "the other model"), expected, atol=1e-6):
+            trainable = all(np.array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
+                            for a, b in zip(other.trainable_weights, model.trainable_weights))
+            raise Fail("after copy_weights, the other model does not predict like the original"
+                       + (": its BatchNormalization statistics (non-trainable weights) were not "
+                          "copied." if trainable else "."),
+                       "load the saved weights into `other` itself (the model you were given) "
+                       "with load_weights.")
 
 
 # ---- 03.q5 ----------------------------------------------------------------------------
-@question("03.q5", points=2,
-          checks="train_small(settings, callbacks) trains a fresh digit classifier with the "
-                 "settings' learning rate, batch size, epochs and width, with validation data, "
-                 "passing the callbacks to fit, and returns the History")
+# The first trains for real, long enough that the losses on the three splits differ clearly;
+# the second is stopped as fit starts. Neither uses a default of make_model, fit or Settings.
+_Q5_SETTINGS = (dict(learning_rate=0.02, batch_size=64, epochs=2, width=8),
+                dict(learning_rate=0.005, batch_size=128, epochs=3, width=24))
+_RELU_PROBE = np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]], dtype="float32")
+
+
+def _all_layers(model):
+    """The layers of ``model``, nested models opened, in order."""
+    import keras
+
+    found = []
+    for layer in getattr(model, "layers", []):
+        if isinstance(layer, keras.Model) or (hasattr(layer, "layers") and layer.layers):
+            found.extend(_all_layers(layer))
+        else:
+            found.append(layer)
+    return found
+
+
+def _activation_kind(function) -> str:
+    """'relu', 'linear' or 'other', by what the activation function does to a few numbers."""
+    import keras
+
+    try:
+        out = np.asarray(keras.ops.convert_to_numpy(function(_RELU_PROBE)), dtype="float64")
+    except Exception:
+        return "other"
+    if out.shape != _RELU_PROBE.shape:
+        return "other"
+    if np.allclose(out, np.maximum(_RELU_PROBE, 0), atol=1e-6):
+        return "relu"
+    if np.allclose(out, _RELU_PROBE, atol=1e-6):
+        return "linear"
+    return "other"
+
+
+def _affine_in_inputs(model, x) -> bool:
+    """Whether the model's log-odds are affine in its inputs: true of a model whose hidden
+    layer has no activation (softmax of an affine function), false of a ReLU network."""
+    rng = np.random.default_rng(3)
+    a = x[rng.choice(len(x), 16, replace=False)]
+    b = x[rng.choice(len(x), 16, replace=False)]
+    outs = [np.asarray(as_array(model(p, training=False), "the model's output"), dtype="float64")
+            for p in (a, b, (a + b) / 2)]
+    if all(np.all(o > 0) and np.allclose(o.sum(axis=-1), 1, atol=1e-3) for o in outs):
+        outs = [np.log(o) for o in outs]  # probabilities: their logarithms are the logits
+    d = [o - o[:, :1] for o in outs]
+    return bool(np.max(np.abs(d[2] - (d[0] + d[1]) / 2)) < 1e-3)
+
+
+def _check_architecture(model, settings) -> None:
+    import keras
+
+    try:  # a subclassed model builds its layers on its first call
+        model(_digits().validation.x[:2], training=False)
+    except Exception as error:
+        raise Fail(f"the model cannot predict a batch of digits: {type(error).__name__}: "
+                   f"{_first_line(error)}", "build input (64 pixels) → Dense → Dense(10).") \
+            from None
+    layers = _all_layers(model)
+    dense = [layer for layer in layers if isinstance(layer, keras.layers.Dense)]
+    # which Dense layer is the hidden one: the one on the 64 inputs that feeds the other
+    chains = [(a, b) for a in dense for b in dense if a is not b
+              and a.kernel.shape[0] == 64 and b.kernel.shape[0] == a.units] \
+        if len(dense) == 2 else []
+    if len(chains) != 1:
+        raise Fail(f"the model has {len(dense)} Dense layer(s); one hidden Dense layer on the 64 "
+                   "inputs, feeding one Dense output layer, was expected.",
+                   "build input → Dense(settings.width, ReLU) → Dense(10).")
+    hidden, output = chains[0]
+    if hidden.units != settings.width:
+        raise Fail(f"with settings.width = {settings.width}, the hidden layer has {hidden.units} "
+                   "units.", "use settings.width for the hidden layer.")
+    if output.units != 10:
+        raise Fail(f"the output layer has {output.units} units; there are 10 digits.",
+                   "end with a Dense layer of 10 units.")
+    kind = _activation_kind(hidden.activation)
+    if kind == "other":
+        raise Fail("the hidden layer's activation is not ReLU.",
+                   "give the hidden Dense layer the ReLU activation.")
+    if kind == "linear":
+        # ReLU as a layer of its own, or applied in call(): only what the model does can tell
+        between = (layers[layers.index(hidden) + 1:layers.index(output)]
+                   if layers.index(output) > layers.index(hidden) else [])
+        kinds = [_activation_kind(lambda x, f=f: f(x, training=False)) for f in between
+                 if not f.weights]
+        if "relu" in kinds:
+            return
+        if "other" in kinds:
+            raise Fail("the activation after the hidden layer is not ReLU.",
+                       "give the hidden Dense layer the ReLU activation.")
+        if _affine_in_inputs(model, _digits().validation.x):
+            raise Fail("the hidden layer has no activation: the model is linear (a softmax "
+                       "regression), not a network with a ReLU hidden layer.",
+                       "give the hidden Dense layer the ReLU activation.")
+
+
+def _is_adam(optimizer) -> bool:
+    import keras
+
+    return isinstance(optimizer, keras.optimizers.Adam) and not isinstance(
+        optimizer, keras.optimizers.AdamW)
+
+
+@question("03.q5", points=2, defines=("train_small",),
+          checks="train_small(settings, callbacks) trains a fresh 64 → Dense(width, ReLU) → "
+                 "Dense(10) classifier with Adam at the settings' rate, on the whole training "
+                 "split, with the settings' epochs and batch size, the validation split as "
+                 "validation data, verbose=0 and the callbacks, and returns the History",
+          fixed="train_small(settings, callbacks) builds a new model (one hidden Dense layer of "
+                "settings.width ReLU units, 10 outputs), compiles it with Adam at "
+                "settings.learning_rate, fits it on x_train/y_train with validation_data "
+                "(x_val, y_val), settings.epochs, settings.batch_size, verbose=0, callbacks, "
+                "and returns the History; output activation, loss form and metrics are free",
+          verifies=("called with settings of the check's (other rates, batch sizes, epochs "
+                    "and widths than the defaults), it trains and returns the History of fit",
+                    "called again with other settings (stopped as fit starts), it builds a new "
+                    "model that follows the new settings",
+                    "the callbacks ran, for settings.epochs epochs, with verbose 0",
+                    "an epoch has ceil(1259 / batch_size) batches: the whole training split",
+                    "the last val_loss is the model's loss on the validation split (not the "
+                    "test split, the training data or a held-out part)",
+                    "the optimizer is Adam at settings.learning_rate",
+                    "two Dense layers: settings.width units on the 64 inputs, then 10; a ReLU "
+                    "after the hidden one (as activation, a layer, or in call(); a linear model "
+                    "shows)",
+                    "a new model at each call"))
 def _q5(answers: Answers) -> None:
     import keras
 
     from ..widgets import Settings
 
+    class Seen(Exception):
+        """Raised by the spy to end a call of train_small once the model is built."""
+
     class Spy(keras.callbacks.Callback):
+        def __init__(self, abort=False):
+            super().__init__()
+            self.abort = abort
+
         def on_train_begin(self, logs=None):
-            self.seen = {"params": dict(self.params), "model": self.model,
-                         "rate": float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))}
-            self.epochs = []
+            optimizer = self.model.optimizer
+            self.seen = {"params": dict(self.params or {}), "model": self.model,
+                         "optimizer": optimizer,
+                         "rate": float(keras.ops.convert_to_numpy(optimizer.learning_rate))}
+            self.epochs, self.batches = [], 0
+            if self.abort or self.seen["params"].get("verbose", 0) != 0:
+                raise Seen()  # enough seen (and no progress bar printed into the check)
+
+        def on_train_batch_end(self, batch, logs=None):
+            if not self.epochs:
+                self.batches += 1
 
         def on_epoch_end(self, epoch, logs=None):
             self.epochs.append(dict(logs or {}))
 
-    n_train = len(_digits().train)
-    models = []
-    for settings in (Settings(learning_rate=0.005, batch_size=64, epochs=3, width=8),
-                     Settings(learning_rate=0.02, batch_size=16, epochs=2, width=24)):
-        spy = Spy()
-        history = answers.call("train_small", settings, [spy])
-        is_instance(history, keras.callbacks.History, "train_small(...)",
-                    "the History that model.fit returns", hint="return what fit returns.")
+    def train(settings, spy):
+        function = answers["train_small"]
+        if not callable(function):
+            raise Fail(f"`train_small` should be a function, but it is a {type(function).__name__}.")
+        try:
+            return function(settings, [spy])
+        except Seen:
+            return None
+        except (Fail, NotAnswered):
+            raise
+        except Exception as error:
+            raise Fail(f"calling `train_small` raised {type(error).__name__}: {_first_line(error)}",
+                       "run your function on a small example in a cell of its own to see where "
+                       "it fails.") from None
+
+    def common(settings, spy, steps):
         if not hasattr(spy, "seen"):
             raise Fail("the callbacks given to train_small never ran.",
                        "pass them to fit: `callbacks=callbacks`.")
-        if len(spy.epochs) != settings.epochs:
-            raise Fail(f"with settings.epochs = {settings.epochs}, training ran {len(spy.epochs)} "
-                       "epochs.", "use settings.epochs.")
-        if "val_loss" not in spy.epochs[-1]:
-            raise Fail("train_small trains without validation data.",
-                       "pass validation_data to fit.")
-        steps = spy.seen["params"].get("steps")
-        if steps != math.ceil(n_train / settings.batch_size):
+        params = spy.seen["params"]
+        if params.get("epochs") != settings.epochs:
+            raise Fail(f"with settings.epochs = {settings.epochs}, fit was asked for "
+                       f"{params.get('epochs')} epochs.", "pass epochs=settings.epochs to fit.")
+        if params.get("verbose", 0) != 0:
+            raise Fail(f"fit ran with verbose={params.get('verbose')!r}: it prints a progress bar "
+                       "into the explorer.", "pass verbose=0 to fit.")
+        expected = math.ceil(n_train / settings.batch_size)
+        if steps is not None and steps != expected:
             raise Fail(f"with settings.batch_size = {settings.batch_size}, an epoch had {steps} "
-                       "steps: the batch size was not used.",
-                       "pass batch_size to fit; train on the whole training split.")
+                       f"steps; on the whole training split ({n_train} digits) it has {expected}.",
+                       "train on x_train and y_train, all of them, with "
+                       "batch_size=settings.batch_size.")
+        optimizer = spy.seen["optimizer"]
+        if not _is_adam(optimizer):
+            raise Fail(f"the optimizer is {type(optimizer).__name__}; the question asks for Adam.",
+                       "compile with keras.optimizers.Adam.")
         if not math.isclose(spy.seen["rate"], settings.learning_rate, rel_tol=1e-5):
             raise Fail(f"the optimizer's learning rate was {spy.seen['rate']:.4g}, not "
                        f"settings.learning_rate = {settings.learning_rate}.",
                        "create the optimizer with learning_rate=settings.learning_rate.")
-        model = spy.seen["model"]
-        dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
-        if not dense or dense[0].units != settings.width:
-            raise Fail(f"with settings.width = {settings.width}, the first hidden layer has "
-                       f"{dense[0].units if dense else 'no'} units.", "use settings.width.")
-        if any(model is other for other in models):
-            raise Fail("train_small trained the same model object twice.",
-                       "build a fresh model inside train_small each time it is called.")
-        models.append(model)
+        _check_architecture(spy.seen["model"], settings)
+
+    digits = _digits()
+    n_train = len(digits.train.x)
+    # The first call trains for real; the second stops as soon as fit starts (the spy raises),
+    # which is enough to see a new model, its layers, its optimizer and fit's settings.
+    first, second = (Settings(**values) for values in _Q5_SETTINGS)
+    spy = Spy()
+    history = train(first, spy)
+    if not hasattr(spy, "seen"):
+        raise Fail("the callbacks given to train_small never ran.",
+                   "pass them to fit: `callbacks=callbacks`.")
+    verbose = spy.seen["params"].get("verbose", 0)
+    if verbose != 0:
+        raise Fail(f"fit ran with verbose={verbose!r}: it prints a progress bar into the explorer.",
+                   "pass verbose=0 to fit.")
+    is_instance(history, keras.callbacks.History, "train_small(...)",
+                "the History that model.fit returns", hint="return what fit returns.")
+    if len(spy.epochs) != first.epochs:
+        raise Fail(f"with settings.epochs = {first.epochs}, training ran "
+                   f"{_epochs(len(spy.epochs))}.", "pass epochs=settings.epochs to fit.")
+    common(first, spy, spy.batches)
+    model = spy.seen["model"]
+    if "val_loss" not in spy.epochs[-1]:
+        raise Fail("train_small trains without validation data.",
+                   "pass the validation split to fit: validation_data=(x_val, y_val).")
+    try:
+        on_validation = model.evaluate(*digits.validation, batch_size=first.batch_size,
+                                       verbose=0, return_dict=True)["loss"]
+    except Exception as error:
+        raise Fail(f"the trained model cannot be evaluated: {type(error).__name__}: "
+                   f"{_first_line(error)}", "compile the model with a loss.") from None
+    if not math.isclose(spy.epochs[-1]["val_loss"], on_validation, rel_tol=1e-4, abs_tol=1e-5):
+        raise Fail(f"the last val_loss, {spy.epochs[-1]['val_loss']:.4f}, is not the model's loss "
+                   f"on the validation split ({on_validation:.4f}): it was computed on other data.",
+                   "pass the validation split to fit: validation_data=(x_val, y_val).")
+    again = Spy(abort=True)
+    train(second, again)
+    if hasattr(again, "seen") and again.seen["model"] is model:
+        raise Fail("train_small trained the same model object twice.",
+                   "build a new model inside train_small each time it is called.")
+    common(second, again, again.seen["params"].get("steps") if hasattr(again, "seen") else None)
