@@ -77,6 +77,7 @@ def test_dataset_mistakes():
     fails("05.q1", "keep the last batch", make_dataset=pipeline(drop=True))
     fails("05.q1", "prefetch", make_dataset=pipeline(prefetch=False))
     fails("05.q1", "tf.data.Dataset", make_dataset=lambda x, y, b, s: list(zip(x, y)))
+    fails("05.q1", "whole data set", make_dataset=pipeline(small_buffer=True))
 
 
 def test_total_loss_must_include_the_penalties():
@@ -129,3 +130,10 @@ def test_should_stop_mistakes():
     # an improvement must be strict
     fails("05.q5", "was expected", should_stop=lambda losses, p: len(losses) > p and
           min(losses[-p:]) > min(losses[:-p]))
+
+
+from answer_fixtures import fixture_tests  # noqa: E402
+from answers.lesson05 import ANSWERS  # noqa: E402
+
+test_answer, test_every_question_has_fixtures, test_graded_sample, lesson_shell = \
+    fixture_tests("05", ANSWERS)

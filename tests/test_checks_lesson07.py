@@ -163,7 +163,25 @@ def test_confidence_model_must_log_its_metric():
     fails("07.q4", "no 'confidence'", ConfidenceModel=NoConfidence)
 
 
+def test_confidence_model_without_07_q3_says_so():
+    class UsesMissingMetric(StepModel):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            raise NameError("name 'MeanConfidence' is not defined")
+
+    answers = {name: value for name, value in HONEST.items() if name != "MeanConfidence"}
+    with pytest.raises(CheckFailed, match="07.q3 defines it"):
+        run_check("07.q4", {**answers, "ConfidenceModel": UsesMissingMetric})
+
+
 def test_denoising_mistakes():
     fails("07.q5", "0.25 was expected", DenoisingAutoencoder=variant(noisy_target=True))
     fails("07.q5", "same at every step", DenoisingAutoencoder=variant(fixed_seed=True))
     fails("07.q5", "does not override", DenoisingAutoencoder=NoConfidence.__base__.__base__)
+
+
+from answer_fixtures import fixture_tests  # noqa: E402
+from answers.lesson07 import ANSWERS  # noqa: E402
+
+test_answer, test_every_question_has_fixtures, test_graded_sample, lesson_shell = \
+    fixture_tests("07", ANSWERS)
