@@ -204,12 +204,13 @@ class Answers:
             raise
         except Exception as error:  # the student's code failed: say how, briefly
             raise Fail(
-                f"calling `{name}` raised {type(error).__name__}: {_first_line(error)}",
+                f"calling `{name}` raised {type(error).__name__}: {first_line(error)}",
                 "run your function on a small example in a cell of its own to see where it fails.",
             ) from None
 
 
-def _first_line(error: BaseException) -> str:
+def first_line(error: BaseException) -> str:
+    """The first line of an error's message, for a one-line failure (``(no message)`` if none)."""
     text = str(error).strip()
     return text.splitlines()[0] if text else "(no message)"
 

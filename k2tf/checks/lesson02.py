@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Answers, Fail, question
+from . import Answers, Fail, first_line, question
 from .expect import as_array, as_number, history_of, is_instance
 
 _CENTRE_WEIGHT = 0.25  # the loss weight 02.q5 asks for on the `centre` output
@@ -37,10 +37,6 @@ def _digits():
 
     return load_digits()
 
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else "(no message)"
 
 
 def _functional(answers: Answers, name: str, what: str):
@@ -95,7 +91,7 @@ def _run(model, name, inputs) -> dict:
         out = model(inputs, training=False)
     except Exception as error:
         raise Fail(f"calling `{name}` on a dict of inputs raised {type(error).__name__}: "
-                   f"{_first_line(error)}", _NAME_INPUTS) from None
+                   f"{first_line(error)}", _NAME_INPUTS) from None
     return _by_name(model, out)
 
 
@@ -342,7 +338,7 @@ def _q2(answers: Answers) -> None:
             out = pair_model({"left": a, "right": b}, training=False)
         except Exception as error:
             raise Fail(f"calling `pair_model` on a dict of pairs raised {type(error).__name__}: "
-                       f"{_first_line(error)}", _NAME_INPUTS) from None
+                       f"{first_line(error)}", _NAME_INPUTS) from None
         return _one_output(pair_model, out, n)
 
     p = predict(left, right)
@@ -381,7 +377,7 @@ def _make(cls, *args, **kwargs):
     except Exception as error:  # the student's __init__ failed
         arguments = ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())])
         raise Fail(f"creating {cls.__name__}({arguments}) raised {type(error).__name__}: "
-                   f"{_first_line(error)}",
+                   f"{first_line(error)}",
                    "look at your __init__: it takes the argument, stores it, and passes **kwargs "
                    "(such as name=) on to super().__init__.") from None
 
@@ -392,7 +388,7 @@ def _call(layer, x, what):
     except Fail:
         raise
     except Exception as error:
-        raise Fail(f"calling {what} raised {type(error).__name__}: {_first_line(error)}",
+        raise Fail(f"calling {what} raised {type(error).__name__}: {first_line(error)}",
                    "try your layer on a small array in a cell of its own, with a few features "
                    "and then with another number of features.") from None
 
@@ -432,7 +428,7 @@ def _learns(cls, rng) -> None:
                            verbose=0).history["loss"]
     except Exception as error:
         raise Fail(f"training a model made of one FeatureScale raised {type(error).__name__}: "
-                   f"{_first_line(error)}",
+                   f"{first_line(error)}",
                    "compute the output in `call` with operations on tensors (keras.ops or "
                    "* and +), not with NumPy or Python numbers taken from the weights.") from None
     if not losses[-1] < 0.05 * losses[0]:
@@ -513,7 +509,7 @@ def _q3(answers: Answers) -> None:
         config = original.get_config()
         rebuilt = cls.from_config(config)
     except Exception as error:
-        raise Fail(f"get_config/from_config failed: {type(error).__name__}: {_first_line(error)}",
+        raise Fail(f"get_config/from_config failed: {type(error).__name__}: {first_line(error)}",
                    "start from `super().get_config()` and add your __init__ arguments; let "
                    "__init__ pass **kwargs on to super().__init__.") from None
     if not isinstance(config, dict) or "initial_scale" not in config:
@@ -614,7 +610,7 @@ def _q4(answers: Answers) -> None:
         losses = model.fit(x, y, epochs=3, batch_size=100, verbose=0).history["loss"]
     except Exception as error:
         raise Fail(f"training a new DigitClassifier(16) with fit raised {type(error).__name__}: "
-                   f"{_first_line(error)}",
+                   f"{first_line(error)}",
                    "write `call` with layers and keras.ops, so that fit can run it.") from None
     if not losses[-1] < losses[0]:
         raise Fail("a fresh DigitClassifier(16) did not learn: its loss did not fall in 3 epochs.",
@@ -630,7 +626,7 @@ def _evaluate(model, x, y, what):
         return model.evaluate(x, y, batch_size=n, verbose=0, return_dict=True)
     except Exception as error:
         raise Fail(f"model.evaluate on {what} raised {type(error).__name__}: "
-                   f"{_first_line(error)}",
+                   f"{first_line(error)}",
                    "compile `model` with a loss per output name, and train it on the data as "
                    "given (integer labels for digit).") from None
 
@@ -691,7 +687,7 @@ def _q5(answers: Answers) -> None:
         predictions = _by_name(model, model(x_test, training=False))
     except Exception as error:
         raise Fail(f"calling `model` on the test split raised {type(error).__name__}: "
-                   f"{_first_line(error)}", "run model.predict on x_val in a cell of your own.") \
+                   f"{first_line(error)}", "run model.predict on x_val in a cell of your own.") \
             from None
     probabilities = as_array(predictions["digit"], "predicted digit")
     centre = as_array(predictions["centre"], "predicted centre")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import Answers, Fail, NotAnswered, question
+from . import Answers, Fail, NotAnswered, first_line, question
 from .expect import as_array, as_number, is_instance
 
 _MISSING = object()
@@ -45,10 +45,6 @@ def _probe_model(width=4, learning_rate=1e-3, seed=0, layers=()):
     model.compute_metrics(x, np.zeros(2, "int64"), model(x), sample_weight=None)
     return model
 
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else "(no message)"
 
 
 def _epochs(n: int) -> str:
@@ -104,7 +100,7 @@ class _Run:
             raise
         except Exception as error:
             raise Fail(f"{what} raised {type(error).__name__} during training: "
-                       f"{_first_line(error)}",
+                       f"{first_line(error)}",
                        "the epoch's metrics are in `logs` (a dict), the model in `self.model`.") \
                 from None
 
@@ -235,7 +231,7 @@ def _q1(answers: Answers) -> None:
         try:
             best = keras.models.load_model(saved)
         except Exception as error:
-            raise Fail(f"best.keras cannot be loaded: {type(error).__name__}: {_first_line(error)}",
+            raise Fail(f"best.keras cannot be loaded: {type(error).__name__}: {first_line(error)}",
                        "save the whole model (what ModelCheckpoint does with a .keras path).") \
                 from None
         if not np.isclose(_weights_value(best), _BEST + 1.0):
@@ -352,7 +348,7 @@ def _q3(answers: Answers) -> None:
                 raise
             except Exception as error:
                 raise Fail(f"StopAtAccuracy({target}) raised {type(error).__name__}: "
-                           f"{_first_line(error)}", "the constructor takes the target accuracy.") \
+                           f"{first_line(error)}", "the constructor takes the target accuracy.") \
                     from None
         again = run in (1, 2)
         where = (f"in a second fit with the same StopAtAccuracy({target})" if run == 1 else
@@ -430,7 +426,7 @@ def _predict(model, x, name):
     try:
         out = model(x, training=False)
     except Exception as error:
-        raise Fail(f"{name} cannot predict: {type(error).__name__}: {_first_line(error)}",
+        raise Fail(f"{name} cannot predict: {type(error).__name__}: {first_line(error)}",
                    "return a Keras model.") from None
     return as_array(out, f"the predictions of {name}")
 
@@ -583,7 +579,7 @@ def _check_architecture(model, settings) -> None:
         model(_digits().validation.x[:2], training=False)
     except Exception as error:
         raise Fail(f"the model cannot predict a batch of digits: {type(error).__name__}: "
-                   f"{_first_line(error)}", "build input (64 pixels) → Dense → Dense(10).") \
+                   f"{first_line(error)}", "build input (64 pixels) → Dense → Dense(10).") \
             from None
     layers = _all_layers(model)
     dense = [layer for layer in layers if isinstance(layer, keras.layers.Dense)]
@@ -693,7 +689,7 @@ def _q5(answers: Answers) -> None:
         except (Fail, NotAnswered):
             raise
         except Exception as error:
-            raise Fail(f"calling `train_small` raised {type(error).__name__}: {_first_line(error)}",
+            raise Fail(f"calling `train_small` raised {type(error).__name__}: {first_line(error)}",
                        "run your function on a small example in a cell of its own to see where "
                        "it fails.") from None
 
@@ -753,7 +749,7 @@ def _q5(answers: Answers) -> None:
                                        verbose=0, return_dict=True)["loss"]
     except Exception as error:
         raise Fail(f"the trained model cannot be evaluated: {type(error).__name__}: "
-                   f"{_first_line(error)}", "compile the model with a loss.") from None
+                   f"{first_line(error)}", "compile the model with a loss.") from None
     if not math.isclose(spy.epochs[-1]["val_loss"], on_validation, rel_tol=1e-4, abs_tol=1e-5):
         raise Fail(f"the last val_loss, {spy.epochs[-1]['val_loss']:.4f}, is not the model's loss "
                    f"on the validation split ({on_validation:.4f}): it was computed on other data.",

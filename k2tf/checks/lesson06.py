@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from . import Answers, Fail, NotAnswered, question
+from . import Answers, Fail, NotAnswered, first_line, question
 from .expect import as_array, as_number, is_instance
 
 
@@ -19,18 +19,13 @@ def _tf_function(answers: Answers, name: str):
     return value
 
 
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else "(no message)"
-
-
 def _call(name: str, fn, *args, what: str = "", hint: str | None = None):
     try:
         return fn(*args)
     except (NotAnswered, Fail):
         raise
     except Exception as error:  # noqa: BLE001 - the student's code: say how it failed
-        raise Fail(f"calling `{name}`{what} raised {type(error).__name__}: {_first_line(error)}",
+        raise Fail(f"calling `{name}`{what} raised {type(error).__name__}: {first_line(error)}",
                    hint or "call it in a cell of its own with a tensor input to see where it "
                            "fails.") from None
 

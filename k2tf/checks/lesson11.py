@@ -15,15 +15,6 @@ from . import Answers, Fail, question
 from .expect import as_array, as_number, is_instance
 
 
-def _answered(answers: Answers, *names: str) -> None:
-    """Fail with "not answered yet" when none of a top-level answer's names exists."""
-    if not any(name in answers for name in names):
-        raise Fail(f"`{names[0]}` is not defined: {answers.question_id} is not answered yet, or "
-                   "its answer cell stopped before defining it.",
-                   "write your answer in the cell above this check and run it; if it stops "
-                   "with an error, fix that first.")
-
-
 # 11.q1 ---------------------------------------------------------------------------------------
 
 def _stream(answers: Answers, n_batches: int, batch_size: int, features: int, seed: int):
@@ -368,7 +359,6 @@ def _q4(answers: Answers) -> None:
 def _q5(answers: Answers) -> None:
     from ..decision_guide import Recommendation, Situation, recommend
 
-    _answered(answers, "ana", "ana_advice")
     ana = answers["ana"]
     is_instance(ana, Situation, "ana", "a k2tf.decision_guide.Situation",
                 hint="create it with Situation(...), as the lesson does.")
