@@ -135,5 +135,7 @@ def test_should_stop_mistakes():
 from answer_fixtures import fixture_tests  # noqa: E402
 from answers.lesson05 import ANSWERS  # noqa: E402
 
+# Each question's answer defines its own function and only reads earlier ones (05.q4's loop calls
+# 05.q2's total_loss): the solution's cells before each run once for all its answers.
 test_answer, test_every_question_has_fixtures, test_graded_sample, lesson_shell = \
-    fixture_tests("05", ANSWERS)
+    fixture_tests("05", ANSWERS, share_prefix=("05.q1", "05.q2", "05.q3", "05.q4", "05.q5"))

@@ -183,5 +183,7 @@ def test_denoising_mistakes():
 from answer_fixtures import fixture_tests  # noqa: E402
 from answers.lesson07 import ANSWERS  # noqa: E402
 
+# Each question's answer defines its own class and only reads earlier ones (07.q4 builds on
+# StepModel and MeanConfidence): the solution's cells before each run once for all its answers.
 test_answer, test_every_question_has_fixtures, test_graded_sample, lesson_shell = \
-    fixture_tests("07", ANSWERS)
+    fixture_tests("07", ANSWERS, share_prefix=("07.q1", "07.q2", "07.q3", "07.q4", "07.q5"))
