@@ -122,12 +122,12 @@ def _cmd_grade(args) -> int:
                     memory=int(args.memory * 2**20))
     exports = [x.strip() for value in args.export for x in value.split(",") if x.strip()]
     try:
-        return grade([Path(p) for p in args.paths], out=Path(args.out), jobs=args.jobs,
+        return grade([Path(p) for p in args.paths], out=Path(args.out), jobs=args.jobs or 1,
                      limits=limits, hidden_folder=Path(args.hidden) if args.hidden else None,
                      course_root=Path(args.root).resolve(),
                      roster_path=Path(args.roster) if args.roster else None, layout=args.layout,
                      dry_run=args.dry_run, exports=exports, hidden_feedback=args.hidden_feedback,
-                     lesson_url=args.lesson_url)
+                     lesson_url=args.lesson_url, scheduler=args.scheduler, cluster=args.cluster)
     except UsageError as error:
         print(f"k2tf grade: {error}", file=sys.stderr)
         return 2
@@ -279,8 +279,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where feedback pages link for the lesson section of each question "
                         f"(default: make lab's JupyterLab, {DEFAULT_LESSON_URL})")
     p.add_argument("--out", default="grades", metavar="DIR", help="output folder (default: grades/)")
-    p.add_argument("--jobs", type=_positive_int, default=1, metavar="N",
-                   help="grade N submissions at once (default 1)")
+    p.add_argument("--jobs", type=_positive_int, default=None, metavar="N",
+                   help="grade N submissions at once on this machine (default 1)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="grade on a running Dask cluster (`dask scheduler`, `dask worker` where the "
+                        "course is installed); this machine only plans and writes the gradebook")
+    p.add_argument("--cluster", metavar="local:N",
+                   help="start a Dask cluster of N worker processes on this machine for this run")
     p.add_argument("--timeout", type=_positive_float, default=DEFAULT_CELL_TIMEOUT, metavar="SECONDS",
                    help=f"seconds one cell may run (default {DEFAULT_CELL_TIMEOUT})")
     p.add_argument("--submission-timeout", type=_positive_float, default=DEFAULT_SUBMISSION_TIMEOUT,

@@ -104,7 +104,7 @@ def judge(rebuilt: Rebuilt, *, limits: Limits, hide: list[Path] = ()) -> Judgeme
             f"--nbval-cell-timeout={limits.cell_timeout:g}",
             f"--nbval-kernel-startup-timeout={limits.kernel_startup_timeout:g}",
             f"--k2tf-events-fd={write_end}", f"--k2tf-workdir={workdir}",
-            f"--k2tf-memory={int(limits.memory)}",
+            f"--k2tf-memory={int(limits.memory)}", f"--k2tf-grader-pid={os.getpid()}",
         ]
         for folder in [private, *hide]:
             command.append(f"--k2tf-hide={Path(folder).resolve()}")

@@ -12,6 +12,8 @@ rebuilt notebook. This plugin
 * waits for replies in short slices and checks the kernel is alive between them, so a dead
   kernel (``os._exit``, killed for memory) is noticed at once, not after the cell timeout;
 * kills the kernel when its resident memory passes the limit (a watchdog thread);
+* dies with the grader (``PR_SET_PDEATHSIG``): a grader killed mid-run, such as a Dask worker,
+  leaves no pytest grading on for nobody (the kernel dies with this process in turn);
 * writes one JSON line per cell to a pipe inherited from the grader (``--k2tf-events-fd``).
   The kernel does not inherit that pipe, and this process makes itself non-dumpable so the
   kernel cannot open it through ``/proc`` either: results never come from what the
@@ -33,6 +35,7 @@ import pytest
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 PR_SET_DUMPABLE = 4
+PR_SET_PDEATHSIG = 1
 
 
 class KernelDied(RuntimeError):
@@ -45,6 +48,7 @@ def pytest_addoption(parser):
     group.addoption("--k2tf-workdir", default=None)
     group.addoption("--k2tf-memory", type=int, default=0)
     group.addoption("--k2tf-hide", action="append", default=[])
+    group.addoption("--k2tf-grader-pid", type=int, default=None)
 
 
 def pytest_configure(config):
@@ -53,8 +57,12 @@ def pytest_configure(config):
         return
     try:
         ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0)
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
         pass
+    grader = config.getoption("k2tf_grader_pid")
+    if grader is not None and os.getppid() != grader:  # the grader died before the line above
+        os._exit(1)
     judge = Judge(os.fdopen(fd, "w", buffering=1, encoding="utf-8"),
                   config.getoption("k2tf_workdir"), config.getoption("k2tf_memory"),
                   config.getoption("k2tf_hide"))

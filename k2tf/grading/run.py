@@ -1,7 +1,7 @@
 """``k2tf grade``: grade every hand-in under some paths, N at a time.
 
-Three steps, kept apart so that another executor (a Dask cluster, issue 20) can replace the
-middle one:
+Three steps, kept apart so that another executor (a Dask cluster: :mod:`k2tf.grading.on_dask`)
+replaces the middle one and nothing else:
 
 * :func:`plan` lists the hand-ins (:mod:`~k2tf.grading.layouts`), names each student (the
   layout, or ``--roster``), tells each exercise, keeps the latest of two hand-ins of one student
@@ -35,6 +35,7 @@ from . import exports as exports_module
 from . import feedback as feedback_module
 from . import gradebook as gradebook_module
 from . import judge as judge_module
+from . import on_dask
 from . import outline as outline_module
 from . import roster as roster_module
 from .layouts import LAYOUTS, HandIn, list_handins
@@ -498,7 +499,16 @@ def _result(submission: Submission, key: str, print_: str, rebuilt, judgement) -
 # --- 4. record: the files an instructor reads --------------------------------------------------
 
 class Recorder:
-    """Files each result as it comes; the report and the exports at the end."""
+    """Files each result as it comes; the report and the exports at the end.
+
+    Each result's own files (``.results/``, its feedback page) are written at once. The class
+    tables (``summary.csv``, ``gradebook.csv``) hold every result, so rewriting them for each one
+    costs a time that grows with the class (10,000 hand-ins took minutes of the writer's time for
+    nothing): they are rewritten at most every :attr:`TABLES_EVERY` seconds while results come,
+    and always at the end and on an interruption.
+    """
+
+    TABLES_EVERY = 2.0
 
     def __init__(self, book: gradebook_module.Gradebook, p: Plan, outlines: dict[str, outline_module.Outline],
                  *, hidden_feedback: str, lesson_url: str):
@@ -506,6 +516,7 @@ class Recorder:
         self.hidden_feedback, self.lesson_url = hidden_feedback, lesson_url
         self.notes = p.notes
         self.results: dict[str, dict] = {}
+        self._tables_written = float("-inf")
 
     def page(self, result: dict) -> None:
         self.book.write_feedback(result, self.outlines.get(result["exercise"]),
@@ -517,11 +528,12 @@ class Recorder:
         if store:
             self.book.store(result)
         self.page(result)
-        if tables:
+        if tables and time.monotonic() - self._tables_written >= self.TABLES_EVERY:
             self.tables()
 
     def tables(self) -> None:
         self.book.write_tables(list(self.results.values()), self.notes)
+        self._tables_written = time.monotonic()
 
     def finish(self, exports: list[str]) -> list[str]:
         """The CSV files, the class report and the exports; returns notes for the instructor."""
@@ -552,9 +564,12 @@ def grade(paths: list[Path], *, out: Path = Path("grades"), jobs: int = 1,
           course_root: Path = COURSE_ROOT, stream_out: TextIO = sys.stdout,
           stream_err: TextIO = sys.stderr, roster_path: Path | None = None, layout: str = "auto",
           dry_run: bool = False, exports: list[str] | None = None, hidden_feedback: str = "message",
-          lesson_url: str = outline_module.DEFAULT_LESSON_URL) -> int:
+          lesson_url: str = outline_module.DEFAULT_LESSON_URL, scheduler: str | None = None,
+          cluster: str | None = None) -> int:
     """Grade the notebooks under ``paths`` into ``out``; return the exit status (0 or 1).
 
+    ``jobs`` submissions at once on this machine; or, with ``scheduler`` (``tcp://host:port``) or
+    ``cluster`` (``local:N``), on a Dask cluster (:mod:`k2tf.grading.on_dask`), into the same files.
     Raises :class:`UsageError` for bad usage (a missing path, nothing to grade, a broken hidden
     check folder or roster) and :class:`LayoutError` when it cannot tell who handed in what.
     """
@@ -562,6 +577,17 @@ def grade(paths: list[Path], *, out: Path = Path("grades"), jobs: int = 1,
     exports = list(exports or [])
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if scheduler and cluster:
+        raise UsageError("give --scheduler (a running Dask cluster) or --cluster local:N, not both")
+    if (scheduler or cluster) and jobs != 1:
+        raise UsageError("--jobs is for grading on this machine; on Dask, the workers (and their "
+                         "threads) set how many submissions are graded at once")
+    local_workers = None
+    if cluster:
+        try:
+            local_workers = on_dask.parse_cluster(cluster)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
     unknown = sorted(set(exports) - set(exports_module.EXPORTS))
     if unknown:
         raise UsageError(f"--export {', '.join(unknown)}: choose from {', '.join(exports_module.EXPORTS)}")
@@ -618,11 +644,29 @@ def grade(paths: list[Path], *, out: Path = Path("grades"), jobs: int = 1,
     if known:
         recorder.tables()
 
+    dask = None
+    if (scheduler or local_workers) and work:
+        try:
+            dask = on_dask.DaskExecutor(scheduler=scheduler, local_workers=local_workers,
+                                        course_root=course_root, stream_err=stream_err).__enter__()
+            workers = dask.check_workers()
+        except on_dask.ClusterError as error:
+            if dask is not None:
+                dask.close()
+            stream_err.write(f"k2tf grade: {error}\n")
+            return 1
+        stream_err.write(f"grading on Dask: {len(workers)} worker(s) of {dask.address}"
+                         + (f"; dashboard: {dask.dashboard}" if dask.dashboard else "") + "\n")
+        stream_err.flush()
+        runner = dask.execute(work, limits=limits, hide=settings.hide)
+    else:
+        runner = execute(work, jobs=jobs, limits=limits, hide=settings.hide)
+
     previous = signal.getsignal(signal.SIGTERM)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         try:
-            for w, judgement, seconds in execute(work, jobs=jobs, limits=limits, hide=settings.hide):
+            for w, judgement, seconds in runner:
                 for item, print_ in w.members:
                     result = _result(item.submission, item.key, print_, w.rebuilt, judgement)
                     result["seconds"] = seconds  # kept in .results/ only: `k2tf bench` reads it
@@ -634,13 +678,24 @@ def grade(paths: list[Path], *, out: Path = Path("grades"), jobs: int = 1,
             stream_err.write("\ninterrupted: every result written so far is kept; run the same "
                              "command again to grade the rest\n")
             raise
+        except on_dask.ClusterError as error:
+            recorder.tables()
+            stream_err.write(f"\nk2tf grade: {error}\n")
+            return 1
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if dask is not None:
+            dask.close()
     for note in recorder.finish(exports):
         stream_err.write(f"note: {note}\n")
     results = list(recorder.results.values())
     _print_table(results, stream_out, out, exports)
-    return 1 if any(r["status"] == "error" for r in results) else 0
+    refused = dask.refused if dask is not None else []
+    if refused:
+        stream_err.write(f"k2tf grade: {sum(len(r.work.members) for r in refused)} hand-in(s) not graded: "
+                         f"the worker that took them refused ({refused[0].why}); grade them with workers "
+                         f"that have this course: run the same command again\n")
+    return 1 if refused or any(r["status"] == "error" for r in results) else 0
 
 
 def _raise_interrupt(signum, frame):  # noqa: ARG001
