@@ -70,7 +70,7 @@ test: setup browser
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 # Benchmarks (about 40 minutes on 2 cores; keep the machine otherwise idle). Not part of `make test`:
-# speeds are measured and reported, never asserted. ONLY=loops,lessons,grading,scaling,handins re-measures
+# speeds are measured and reported, never asserted. ONLY=loops,lessons,grading,scaling,handins,dask re-measures
 # some and keeps the others; `k2tf bench --report` rewrites the report from results.json.
 ONLY ?=
 bench: setup

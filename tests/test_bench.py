@@ -46,7 +46,7 @@ def test_quick_bench_runs_every_benchmark_and_writes_the_report(tmp_path):
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert results["quick"] is True
     sections = results["sections"]
-    assert set(sections) == {"loops", "lessons", "grading", "scaling", "handins"}
+    assert set(sections) == {"loops", "lessons", "grading", "scaling", "handins", "dask"}
     for section in sections.values():
         facts = section["machine"]
         assert facts["cpu"] and facts["usable_cores"] > 0 and facts["memory_gib"] > 0
@@ -76,6 +76,11 @@ def test_quick_bench_runs_every_benchmark_and_writes_the_report(tmp_path):
         assert all(r["seconds"] > 0 for r in graded["submissions"].values())
     assert [p["size"] for p in sections["scaling"]["data"]["points"]] == [1, 2]
     assert sections["handins"]["data"]["found"] == [[40, 40]]
+    (dask_round,) = sections["dask"]["data"]["rounds"]
+    assert set(dask_round) == {"jobs1", "jobs2", "dask1", "dask2"}
+    for name, graded in dask_round.items():
+        assert not graded["problems"] and len(graded["seconds"]) == 2, name
+    assert sections["dask"]["data"]["record"]["size"] == 200
 
     # loops: every way of training measured, on the CPU; the GPU measured or said not to be
     loops = sections["loops"]["data"]
@@ -86,7 +91,8 @@ def test_quick_bench_runs_every_benchmark_and_writes_the_report(tmp_path):
 
     text = (tmp_path / "REPORT.md").read_text(encoding="utf-8")
     for heading in ("## The machine", "## Targets", "## 1. Lessons", "## 2. Grading",
-                    "## 3. Training loops", "## 4. Scaling", "### On a GPU", "## 5. Hand-ins"):
+                    "## 3. Training loops", "## 4. Scaling", "### On a GPU", "## 5. Hand-ins",
+                    "## 6. Grading on Dask"):
         assert heading in text
     assert "`--quick` measurements" in text
     if not gpus:

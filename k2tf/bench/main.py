@@ -17,9 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import notebooks
-from . import grading, handins, lessons, machine
+from . import grading, handins, lessons, machine, on_dask
 
-SECTIONS = ("loops", "lessons", "grading", "scaling", "handins")
+SECTIONS = ("loops", "lessons", "grading", "scaling", "handins", "dask")
 
 
 @dataclass
@@ -39,6 +39,9 @@ class Settings:
     loop_size_rounds: int = 3
     handins_size: int = 1000
     handins_repeats: int = 3
+    dask_plan: list[tuple[str, str]] | None = None  # None: the grading batch (24 hand-ins)
+    dask_repeats: int = 1
+    dask_synthetic: int = 10_000
     quick: bool = False
 
     @classmethod
@@ -47,7 +50,9 @@ class Settings:
                    grading_plan=[("00_welcome", "full"), ("00_welcome", "half")], grading_jobs=(1, 2),
                    grading_repeats=1, scaling_exercise="00_welcome", scaling_sizes=(1, 2),
                    loop_rounds=1, loop_epochs=1, loop_sizes="256,512", loop_size_rounds=1,
-                   handins_size=40, handins_repeats=1, quick=True)
+                   handins_size=40, handins_repeats=1,
+                   dask_plan=[("00_welcome", "full"), ("00_welcome", "half")], dask_synthetic=200,
+                   quick=True)
 
 
 def _now() -> str:
@@ -85,6 +90,9 @@ def measure(section: str, settings: Settings, facts: dict, root: Path, log) -> d
                                    sizes=settings.scaling_sizes, jobs=jobs, log=log)
     if section == "handins":
         return handins.run(root=root, size=settings.handins_size, repeats=settings.handins_repeats, log=log)
+    if section == "dask":
+        return on_dask.run(root=root, plan=settings.dask_plan, repeats=settings.dask_repeats,
+                        synthetic=settings.dask_synthetic, log=log)
     raise ValueError(f"unknown benchmark {section!r}: choose from {', '.join(SECTIONS)}")
 
 

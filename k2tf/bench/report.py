@@ -18,6 +18,9 @@ TARGET_HANDIN_SECONDS = 5.0
 TARGET_LESSON_SECONDS = 60.0
 TARGET_GRADER_OVERHEAD = 1.15
 TARGET_JOBS2_SPEEDUP = 1.6
+TARGET_DASK_VS_JOBS = 0.90  # Dask with 2 workers at least 90% of --jobs 2's throughput
+PAPER_CORES = (8, 32, 128)
+PAPER_SUBMISSIONS = 10_000
 TARGET_LOOP_RATIO = 0.90
 LOOP = "tf.function loop (lesson 05)"
 EAGER = "eager loop"
@@ -129,6 +132,23 @@ def handin_facts(section: dict) -> dict:
     data = section["data"]
     return {"size": data["size"], "repeats": data["repeats"], "command": spread(data["command_seconds"]),
             "plan": spread(data["plan_seconds"]), "found": data["found"]}
+
+
+def dask_facts(section: dict) -> dict:
+    """Throughput of each way, Dask's overhead per task, and the client's cost per result."""
+    data = section["data"]
+    n = data["submissions"]
+    ways = {}
+    for name in ("jobs1", "jobs2", "dask1", "dask2"):
+        walls = [r[name]["wall_seconds"] for r in data["rounds"]]
+        ways[name] = {"wall": spread(walls), "per_minute": spread([n * 60 / w for w in walls]),
+                      "problems": [p for r in data["rounds"] for p in r[name]["problems"]]}
+    ratio = spread([r["jobs2"]["wall_seconds"] / r["dask2"]["wall_seconds"] for r in data["rounds"]])
+    overhead = {w: spread([(r[f"dask{w}"]["wall_seconds"] - r[f"jobs{w}"]["wall_seconds"]) * w / n
+                           for r in data["rounds"]]) for w in (1, 2)}
+    task = spread([s for r in data["rounds"] for s in r["jobs1"]["seconds"] if s is not None])
+    return {"n": n, "repeats": data["repeats"], "ways": ways, "ratio": ratio, "overhead": overhead,
+            "task": task, "record": data["record"]}
 
 
 def loop_facts(section: dict, device: str = "cpu") -> dict | None:
@@ -328,6 +348,7 @@ def render(results: dict) -> tuple[str, str, dict]:
     sf = scaling_facts(sections["scaling"]) if "scaling" in sections else None
     loops = loop_facts(sections["loops"]) if "loops" in sections else None
     hf = handin_facts(sections["handins"]) if "handins" in sections else None
+    df = dask_facts(sections["dask"]) if "dask" in sections else None
 
     # 1. lessons
     body += ["## 1. Lessons: how long a student waits", ""]
@@ -563,6 +584,51 @@ def render(results: dict) -> tuple[str, str, dict]:
                         f"downloads) takes {hf['command'].median:.1f} s (`k2tf grade --dry-run`).")
     else:
         body += ["Not measured yet: run `k2tf bench --only handins`.", ""]
+
+    # 6. Dask
+    body += ["## 6. Grading on Dask", ""]
+    if df:
+        labels = {"jobs1": "`--jobs 1`", "jobs2": "`--jobs 2`", "dask1": "Dask, 1 worker",
+                  "dask2": "Dask, 2 workers"}
+        body += [f"The same {df['n']} hand-ins (two per exercise) graded on this machine and on a Dask cluster "
+                 "on this machine (`dask scheduler` and single-threaded `dask worker` processes on loopback, "
+                 f"`k2tf grade --scheduler`), each into a fresh folder; {df['repeats']} round(s), median and "
+                 "(min–max). A Dask worker grades exactly as `--jobs` does: one fresh sandboxed kernel per hand-in.",
+                 "", "| way | wall time | hand-ins a minute |", "|---|---|---|"]
+        for name, way in df["ways"].items():
+            body.append(f"| {labels[name]} | {way['wall'].format('.0f', 's')} | {way['per_minute'].format('.1f')} |")
+        body += ["", f"Dask with 2 workers ÷ `--jobs 2` (throughput): {df['ratio'].format('.2f', '×')}. Dask's overhead "
+                 f"per hand-in (its wall time minus the local one of the same parallelism, per hand-in a worker "
+                 f"graded): {df['overhead'][1].format('.2f', 's')} with 1 worker, "
+                 f"{df['overhead'][2].format('.2f', 's')} with 2. One hand-in takes "
+                 f"{df['task'].format('.1f', 's')} of a core (`--jobs 1`, per hand-in).", ""]
+        problems = [p for way in df["ways"].values() for p in way["problems"]]
+        if problems:
+            body += ["**Problems:** " + "; ".join(problems[:5]), ""]
+        rec = df["record"]
+        per_result = rec["filing_seconds"] / rec["size"]
+        body += ["### On paper: a term's hand-ins", "",
+                 f"The client (the instructor's machine) plans, then files every result itself: filing "
+                 f"{rec['size']:,} synthetic results (stored result, feedback page, the class tables every "
+                 f"2 s) took {rec['filing_seconds']:.1f} s, {1000 * per_result:.2f} ms a result, and the report "
+                 f"and tables at the end {rec['finish_seconds']:.1f} s. From the measured "
+                 f"{df['task'].median:.1f} s of a core per hand-in:", "",
+                 f"| worker cores | {PAPER_SUBMISSIONS:,} hand-ins take | results reach the client | "
+                 "the client's writer busy |", "|---|---|---|---|"]
+        for cores in PAPER_CORES:
+            hours = PAPER_SUBMISSIONS * df["task"].median / cores / 3600
+            rate = cores / df["task"].median
+            body.append(f"| {cores} | {hours:.1f} h | {rate:.1f} a second | {100 * rate * per_result:.1f}% |")
+        body += ["", "Dask's own cost per hand-in is the overhead measured above; the writer's share is the last "
+                 "column. The estimate assumes workers as fast as this machine's cores, one hand-in per core at a "
+                 "time, and leaves out starting the workers.", ""]
+        ok = df["ratio"].median >= TARGET_DASK_VS_JOBS
+        targets.append(f"| Dask with 2 workers within 10% of `--jobs 2` | {df['ratio'].format('.2f', '×')} | "
+                       f"{_met(ok)} |")
+        headline.append(f"- **Grading on Dask:** 2 workers grade at {df['ratio'].median:.2f}× the speed of "
+                        f"`--jobs 2` on the same machine; the client files a result in {1000 * per_result:.1f} ms.")
+    else:
+        body += ["Not measured yet: run `k2tf bench --only dask`.", ""]
 
     out += ["## Targets", "", "Set for 2 CPU cores; reported, not asserted.", "",
             "| target | measured | |", "|---|---|---|"] + targets + [""] + body
