@@ -48,11 +48,45 @@ def fit_linear(x, y, steps, learning_rate):
     return w, b, losses
 
 
+def bump_slope(x):
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = x * tf.exp(-(x**2))
+    return tape.gradient(y, x)
+
+
+def squares_gradient(values):
+    v = tf.Variable(values, dtype=tf.float32)
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(v**2)
+    return tape.gradient(y, v)
+
+
+class Line:
+    def __init__(self):
+        self.w = tf.Variable(0.0)
+        self.b = tf.Variable(0.0)
+
+    def __call__(self, x):
+        return self.w * x + self.b
+
+
+def train_step(line, x, y, learning_rate):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean((line(x) - y) ** 2)
+    grad_w, grad_b = tape.gradient(loss, [line.w, line.b])
+    line.w.assign_sub(learning_rate * grad_w)
+    line.b.assign_sub(learning_rate * grad_b)
+    return loss
+
+
 HONEST = {"standardize": standardize, "descend": descend, "derivative": derivative,
-          "second_derivative": second_derivative, "fit_linear": fit_linear}
+          "second_derivative": second_derivative, "fit_linear": fit_linear,
+          "bump_slope": bump_slope, "squares_gradient": squares_gradient, "Line": Line,
+          "train_step": train_step}
 
 
-@pytest.mark.parametrize("qid", ["04.q1", "04.q2", "04.q3", "04.q4", "04.q5"])
+@pytest.mark.parametrize("qid", ["04.q1", "04.q2", "04.q3", "04.q4", "04.q5", "04.q6"])
 def test_honest_answers_pass(qid):
     assert "passed" in run_check(qid, HONEST)
 
@@ -95,6 +129,28 @@ def test_derivative_mistakes_and_cheats():
     fails("04.q3", "wrong values", derivative=lambda f, x: f(x))
     fails("04.q4", "wrong values", second_derivative=derivative)
     fails("04.q4", "None", second_derivative=lambda f, x: None)
+
+
+def test_repairs_that_still_fail():
+    class FrozenBias(Line):
+        def __init__(self):
+            self.w = tf.Variable(0.0)
+            self.b = tf.Variable(0.0, trainable=False)
+
+    def rebinds(line, x, y, learning_rate):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((line(x) - y) ** 2)
+        grad_w, grad_b = tape.gradient(loss, [line.w, line.b])
+        line.w = line.w - learning_rate * grad_w
+        line.b = line.b - learning_rate * grad_b
+        return loss
+
+    fails("04.q6", "None", bump_slope=lambda x: None)
+    fails("04.q6", r"exp\(−x²\)", bump_slope=lambda x: tf.exp(-(x**2)))
+    fails("04.q6", "None", squares_gradient=lambda values: None)
+    fails("04.q6", "integers", squares_gradient=lambda values: 2 * tf.constant(values))
+    fails("04.q6", "None", Line=FrozenBias)
+    fails("04.q6", "no longer the variable", train_step=rebinds)
 
 
 def test_fit_linear_mistakes_and_cheats():

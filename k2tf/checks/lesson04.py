@@ -69,17 +69,24 @@ def _q1(answers: Answers) -> None:
 
 
 @question("04.q2", points=2,
-          checks="descend moves the given tf.Variable by -learning_rate × gradient, in place",
+          checks="descend moves the given tf.Variable or keras.Variable by -learning_rate × "
+                 "gradient, in place",
           defines=("descend",),
-          fixed="the name descend(variable, gradient, learning_rate); variable: a tf.Variable "
-                "changed in place by −learning_rate × gradient; the return value is free",
+          fixed="the name descend(variable, gradient, learning_rate); variable: a tf.Variable or "
+                "a Keras layer's keras.Variable, changed in place by −learning_rate × gradient; "
+                "the return value is free",
           verifies=("the very variable passed in holds the new value afterwards (rebinding a "
                     "name or updating a copy fails)",
                     "the new value is old − learning_rate × gradient, for two learning rates and "
-                    "for a vector and a matrix variable"))
+                    "for a vector and a matrix tf.Variable",
+                    "for a Dense layer's kernel (a keras.Variable): the kernel holds the new "
+                    "value and the layer computes with it"))
 def _q2(answers: Answers) -> None:
+    import keras
     import tensorflow as tf
 
+    in_place = ("change the variable itself with one of its assign methods; "
+                "`variable = …` only rebinds a local name, and a new variable is a copy.")
     rng = np.random.default_rng(42)
     for shape, learning_rate in (((3,), 0.1), ((2, 4), 0.03)):
         start = rng.normal(size=shape).astype(np.float32)
@@ -89,12 +96,29 @@ def _q2(answers: Answers) -> None:
         now = variable.numpy()
         if np.allclose(now, start):
             raise Fail("after descend(variable, …) the variable passed in still holds its old value.",
-                       "change the variable itself with one of its assign methods; "
-                       "`variable = …` only rebinds a local name, and a new variable is a copy.")
+                       in_place)
         close(now, start - learning_rate * gradient,
               f"the variable of shape {shape} after descend(…, learning_rate={learning_rate})",
               rtol=1e-5, hint="a step of gradient descent goes against the gradient, scaled by "
                               "the learning rate, from the variable's current value.")
+    # A Keras layer's weight is a keras.Variable, not a tf.Variable: the same assign methods
+    # move it, and the layer computes with the moved value.
+    layer = keras.layers.Dense(2, kernel_initializer=keras.initializers.RandomNormal(seed=7))
+    layer.build((None, 3))
+    start = layer.kernel.numpy().copy()
+    gradient = rng.normal(size=start.shape).astype(np.float32)
+    answers.call("descend", layer.kernel, tf.constant(gradient), 0.05)
+    name = "a Dense layer's kernel (a keras.Variable) after descend(layer.kernel, …, 0.05)"
+    if np.allclose(layer.kernel.numpy(), start):
+        raise Fail(f"{name} still holds its old value.",
+                   "a keras.Variable has the same assign methods as a tf.Variable. " + in_place)
+    close(layer.kernel.numpy(), start - 0.05 * gradient, name, rtol=1e-5, atol=1e-6,
+          hint="a step of gradient descent goes against the gradient, scaled by the learning "
+               "rate, from the variable's current value.")
+    inputs = rng.normal(size=(4, 3)).astype(np.float32)
+    close(layer(inputs), inputs @ (start - 0.05 * gradient) + layer.bias.numpy(),
+          "the layer's output after descend(layer.kernel, …)", rtol=1e-4, atol=1e-5,
+          hint="move the layer's own variable in place, so that the layer computes with it.")
 
 
 def _stop_gradient_product(power: int):
@@ -279,3 +303,171 @@ def _q5(answers: Answers) -> None:
     close(np.append(as_array(w.numpy(), "w"), as_array(b.numpy(), "b")),
           np.append(w_best, b_best), "the learned w and b", rtol=0, atol=1e-3,
           hint="return the variables you updated, after the last step.")
+
+
+_NONE_HINT = ("a gradient is None when the tape recorded no path from the source to the target: "
+              "NumPy inside the tape, an integer dtype, a variable with trainable=False, a name "
+              "rebound to a tensor, or a tensor not watched (the lesson's *Why is my gradient `None`?*).")
+
+
+def _call_repaired(answers: Answers, name: str, *args, hint: str = _NONE_HINT):
+    """Call the student's ``name``; a failure that comes from a None gradient says so."""
+    function = answers[name]
+    if not callable(function):
+        raise Fail(f"`{name}` should be a function, but it is a {type(function).__name__}.")
+    try:
+        return function(*args)
+    except (NotAnswered, Fail):
+        raise
+    except Exception as error:  # noqa: BLE001 - the student's code: say how it failed
+        text = str(error).strip().splitlines()
+        line = text[0] if text else "(no message)"
+        problem = f"calling `{name}` raised {type(error).__name__}: {line}"
+        if "None" in line:
+            raise Fail(problem + " — a gradient came back None.", hint) from None
+        raise Fail(problem, "run it on a small example in a cell of its own to see where it "
+                            "fails.") from None
+
+
+def _dtype_kind(value) -> str:
+    if hasattr(value, "numpy"):
+        value = value.numpy()
+    return np.asarray(value).dtype.kind
+
+
+def _check_bump_slope(answers: Answers) -> None:
+    import tensorflow as tf
+
+    rng = np.random.default_rng(46)
+    # x = 0 and x = ±1/√2 are where a slope with exp(−x²) held constant (a NumPy factor)
+    # agrees with the true one, or where the true one is 0; the other points tell them apart.
+    inputs = [np.array([0.0, 0.5, -0.5, 1.0, -1.5, 2.0]),
+              rng.uniform(-2, 2, size=(2, 3)),
+              np.array(1.3),
+              rng.uniform(0.3, 2, size=(4,)) * rng.choice([-1, 1], size=4)]
+    for x in inputs:
+        x = x.astype(np.float32)
+        name = f"bump_slope(<x of shape {x.shape}>)"
+        got = _call_repaired(answers, "bump_slope", tf.constant(x))
+        if got is None:
+            raise Fail(f"{name} returned None: the tape recorded nothing that links "
+                       "x · exp(−x²) to x.",
+                       "a constant is watched only after `tape.watch(x)`, inside the `with` "
+                       "block and before it is used; and the tape records TensorFlow "
+                       "operations only (NumPy is a constant to it).")
+        array = as_array(got, name)
+        if array.shape != x.shape:
+            raise Fail(f"{name} has shape {array.shape}; the shape of `x`, {x.shape}, was "
+                       "expected.", "the gradient of a sum of values over all elements has one "
+                                    "value per element.")
+        x64 = x.astype(np.float64)
+        if np.allclose(array, np.exp(-x64**2), rtol=1e-3, atol=1e-4) and x.size > 1:
+            raise Fail(f"{name} returned exp(−x²): the slope of x · exp(−x²) as if exp(−x²) "
+                       "were a constant, which it is to the tape when NumPy computes it.",
+                       "compute exp(−x²) with a TensorFlow operation (tf.exp or keras.ops.exp) "
+                       "on the tensor, inside the tape, not with np.exp on x.numpy().")
+        close(array, (1 - 2 * x64**2) * np.exp(-x64**2), name, rtol=1e-4, atol=1e-5,
+              hint="the derivative is (1 − 2x²) · exp(−x²); compute x · exp(−x²) with "
+                   "TensorFlow operations inside a tape that watches x.")
+
+
+def _check_squares_gradient(answers: Answers) -> None:
+    integers = ("a variable made from whole numbers is int32, which has no gradient; a cast "
+                "inside the tape or after it comes too late: create it with a float dtype.")
+    for values in ([3, -1, 4], [0, 7], [12], [-5, 2, 9, 1, 6]):
+        name = f"squares_gradient({values})"
+        got = _call_repaired(answers, "squares_gradient", list(values), hint=integers)
+        if got is None:
+            raise Fail(f"{name} returned None: the tape recorded no path from v to sum(v²).",
+                       integers)
+        array = as_array(got, name)
+        if _dtype_kind(got) != "f":
+            raise Fail(f"{name} holds integers; a floating-point gradient was expected.", integers)
+        close(array, 2.0 * np.array(values), name, rtol=1e-6, atol=1e-6,
+              hint="the gradient of sum(v²) is 2·v, one value per element of `values`.")
+
+
+def _check_line(answers: Answers) -> None:
+    import keras
+    import tensorflow as tf
+
+    in_place = ("move the variables Line() created in place, with assign_sub (or assign), "
+                "and keep them: `line.w = …` rebinds the attribute, and what assign_sub returns "
+                "is a stand-in, not the variable.")
+    rng = np.random.default_rng(47)
+    for learning_rate, steps in ((0.1, 4), (0.03, 3)):
+        x = rng.uniform(-2, 2, size=20).astype(np.float32)
+        y = (1.7 * x - 0.8 + rng.normal(0, 0.2, size=20)).astype(np.float32)
+        try:
+            line = answers["Line"]()
+        except (NotAnswered, Fail):
+            raise
+        except Exception as error:  # noqa: BLE001 - the student's code
+            raise Fail(f"calling `Line()` raised {type(error).__name__}: {error}",
+                       "run `Line()` in a cell of its own to see where it fails.") from None
+        held = {}
+        for attribute in ("w", "b"):
+            variable = getattr(line, attribute, None)
+            label = f"Line().{attribute}"
+            is_instance(variable, (tf.Variable, keras.Variable), label, "a tf.Variable",
+                        hint="model state lives in variables, so that it can change in place.")
+            if tuple(variable.shape) != () or _dtype_kind(variable) != "f":
+                raise Fail(f"{label} has shape {tuple(variable.shape)} and dtype "
+                           f"{np.asarray(variable.numpy()).dtype}; a scalar float variable was "
+                           "expected.", "a variable made from a whole number is int32, which "
+                                        "has no gradient: start it at 0.0.")
+            close(variable.numpy(), 0.0, f"{label} before training", atol=0,
+                  hint="both variables start at 0.")
+            held[attribute] = variable
+        # float64 gradient descent from zeros: the loss before each step, w and b after it
+        w, b = 0.0, 0.0
+        x64, y64 = x.astype(np.float64), y.astype(np.float64)
+        for step in range(1, steps + 1):
+            error = w * x64 + b - y64
+            expected_loss = np.mean(error**2)
+            w, b = (w - learning_rate * 2 * np.mean(error * x64),
+                    b - learning_rate * 2 * np.mean(error))
+            loss = _call_repaired(answers, "train_step", line, tf.constant(x), tf.constant(y),
+                                  learning_rate)
+            where = f"after step {step} of train_step(line, x, y, {learning_rate})"
+            for attribute, variable in held.items():
+                now = getattr(line, attribute, None)
+                if now is not variable:
+                    raise Fail(f"{where}, line.{attribute} is no longer the variable Line() "
+                               f"created but an object of type {type(now).__name__}.", in_place)
+            close(loss, expected_loss, f"the loss train_step returned at step {step}", rtol=1e-4,
+                  atol=1e-6, hint="return the mean squared error computed inside the tape, "
+                                  "before the update.")
+            if step == 1 and held["b"].numpy() == 0.0:
+                raise Fail(f"{where}, line.b is still 0: it did not move.",
+                           "a tape watches trainable variables only: a variable created with "
+                           "trainable=False gets a None gradient, and skipping that gradient "
+                           "leaves it where it was. Create b trainable (the default), or watch it.")
+            close(np.array([held["w"].numpy(), held["b"].numpy()]), [w, b],
+                  f"the variables w and b Line() created, {where}", rtol=1e-4, atol=1e-5,
+                  hint="each step moves w and b once by −learning_rate × gradient of the mean "
+                       "squared error. " + in_place)
+
+
+@question("04.q6", points=4,
+          checks="the repaired bump_slope, squares_gradient, Line and train_step give the right "
+                 "gradients (never None) and move the model's own variables in place",
+          defines=("bump_slope", "squares_gradient", "Line", "train_step"),
+          fixed="the names bump_slope(x), squares_gradient(values), Line() and "
+                "train_step(line, x, y, learning_rate), their arguments and results, and "
+                "Line.__call__ (w · x + b); how each body is repaired is free",
+          verifies=("bump_slope on float32 constants of shapes (6,), (2, 3), () and (4,): not "
+                    "None, x's shape, within 1e-4 of (1 − 2x²)·exp(−x²); a slope with exp(−x²) "
+                    "left in NumPy (exp(−x²)) is named as such",
+                    "squares_gradient on four lists of whole numbers: not None, a floating-point "
+                    "tensor equal to 2·values",
+                    "Line(): w and b are scalar float tf.Variables (keras.Variables accepted) "
+                    "at 0",
+                    "train_step for 4 steps at learning rate 0.1 and 3 at 0.03 on the check's "
+                    "data: each returned loss is the one before the update, the very variables "
+                    "Line() created are still line.w and line.b and match float64 gradient "
+                    "descent after every step (b that never moves is named)"))
+def _q6(answers: Answers) -> None:
+    _check_bump_slope(answers)
+    _check_squares_gradient(answers)
+    _check_line(answers)

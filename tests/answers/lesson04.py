@@ -1,6 +1,31 @@
 """Answers to exercise 04's questions: honest ones written differently, and typical mistakes."""
 from answer_fixtures import honest, wrong
 
+SLOPE = """
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = x * tf.exp(-(x**2))
+    return tape.gradient(y, x)
+"""
+SQUARES = """
+    v = tf.Variable(values, dtype=tf.float32)
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(v**2)
+    return tape.gradient(y, v)
+"""
+LINE_INIT = """
+    self.w = tf.Variable(0.0)
+    self.b = tf.Variable(0.0)
+"""
+TRAIN_STEP = """
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean((line(x) - y) ** 2)
+    grad_w, grad_b = tape.gradient(loss, [line.w, line.b])
+    line.w.assign_sub(learning_rate * grad_w)
+    line.b.assign_sub(learning_rate * grad_b)
+    return loss
+"""
+
 ANSWERS = {
     "04.q1": [
         honest("""
@@ -80,6 +105,18 @@ ANSWERS = {
                "returns what assign_sub returns"),
         honest("variable.assign(tf.subtract(variable, tf.scalar_mul(learning_rate, gradient)))",
                "tf.subtract and tf.scalar_mul"),
+        honest("""
+            import keras
+            target = variable.value if isinstance(variable, keras.Variable) else variable
+            target.assign_sub(learning_rate * gradient)
+        """, "the tf.Variable inside a keras.Variable (.value)"),
+        wrong("""
+            if isinstance(variable, tf.Variable):
+                variable.assign_sub(learning_rate * gradient)
+            else:
+                return variable - learning_rate * gradient
+        """, "moves only tf.Variables: a layer's keras.Variable is not one",
+              match=r"keras\.Variable.*still holds its old value"),
         wrong("variable = variable - learning_rate * gradient", "rebinds the local name",
               match=r"still holds its old value"),
         wrong("variable.assign_add(learning_rate * gradient)", "goes up the gradient",
@@ -466,4 +503,179 @@ ANSWERS = {
             return w, b, losses
         """, "the demo's learning rate, 0.05, instead of the argument", match=r"the losses"),
     ],
+    "04.q6": [
+        honest((SLOPE, SQUARES, LINE_INIT, TRAIN_STEP), "the solution: watch + tf.exp, a float32 "
+               "variable, trainable b, assign_sub"),
+        honest(("""
+            v = tf.Variable(x)
+            with tf.GradientTape() as tape:
+                total = tf.reduce_sum(v * keras.ops.exp(-keras.ops.square(v)))
+            return tape.gradient(total, v)
+        """, """
+            v = tf.constant(values, dtype=tf.float32)
+            with tf.GradientTape() as tape:
+                tape.watch(v)
+                y = tf.reduce_sum(tf.square(v))
+            return tape.gradient(y, v)
+        """, """
+            self.w = tf.Variable(tf.zeros([]))
+            self.b = tf.Variable(0.0, trainable=True)
+        """, """
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(line(x) - y))
+            gradients = tape.gradient(loss, [line.w, line.b])
+            for variable, gradient in zip([line.w, line.b], gradients):
+                variable.assign(variable - learning_rate * gradient)
+            return loss
+        """), "tf.Variable(x) instead of watch, keras.ops, a watched float32 constant, assign"),
+        honest(("""
+            with tf.GradientTape(watch_accessed_variables=False) as tape:
+                tape.watch(x)
+                y = tf.math.multiply(x, tf.math.exp(-tf.math.square(x)))
+            return tape.gradient(y, x, output_gradients=tf.ones_like(y))
+        """, """
+            v = tf.Variable(tf.cast(values, tf.float64))
+            with tf.GradientTape() as tape:
+                y = tf.reduce_sum(v * v)
+            return tape.gradient(y, v)
+        """, """
+            self.w = keras.Variable(0.0)
+            self.b = keras.Variable(0.0)
+        """, """
+            with tf.GradientTape() as tape:
+                loss = keras.losses.MeanSquaredError()(y, line(x))
+            optimizer = keras.optimizers.SGD(learning_rate)
+            optimizer.apply(tape.gradient(loss, [line.w, line.b]), [line.w, line.b])
+            return float(loss)
+        """), "tf.math names, a float64 variable made with tf.cast, keras.Variables, a Keras SGD "
+              "optimizer and loss"),
+        honest(("""
+            x = tf.convert_to_tensor(x)
+            with tf.GradientTape(persistent=True) as tape:
+                tape.watch(x)
+                bump = x * tf.exp(-x * x)
+            slope = tape.gradient(bump, x)
+            del tape
+            return slope
+        """, """
+            v = tf.Variable(np.asarray(values, dtype=np.float32))
+            with tf.GradientTape() as tape:
+                y = tf.reduce_sum(v**2)
+            return tf.convert_to_tensor(tape.gradient(y, v))
+        """, """
+            self.w = tf.Variable(0.0)
+            self.b = tf.Variable(0.0, trainable=False)
+        """, """
+            with tf.GradientTape() as tape:
+                tape.watch(line.b)
+                loss = tf.reduce_mean((line(x) - y) ** 2)
+            grad_w, grad_b = tape.gradient(loss, [line.w, line.b])
+            line.w.assign_add(-learning_rate * grad_w)
+            line.b.assign_add(-learning_rate * grad_b)
+            return loss.numpy()
+        """), "b left trainable=False but watched, a persistent tape, a NumPy float32 array, "
+              "assign_add"),
+        wrong(("""
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                y = x * np.exp(-x.numpy() ** 2)
+            return tape.gradient(y, x)
+        """, SQUARES, LINE_INIT, TRAIN_STEP), "watches x but leaves exp(−x²) in NumPy",
+              match=r"exp\(−x²\).*NumPy"),
+        wrong(("""
+            with tf.GradientTape() as tape:
+                y = x * tf.exp(-(x**2))
+            return tape.gradient(y, x)
+        """, SQUARES, LINE_INIT, TRAIN_STEP), "NumPy replaced, x never watched", match=r"None"),
+        wrong(("""
+            with tf.GradientTape() as tape:
+                y = x * tf.exp(-(x**2))
+            tape.watch(x)
+            return tape.gradient(y, x)
+        """, SQUARES, LINE_INIT, TRAIN_STEP), "watches x after the tape ends", match=r"None"),
+        wrong(("""
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                y = tf.constant(x.numpy() * np.exp(-x.numpy() ** 2))
+            return tape.gradient(y, x)
+        """, SQUARES, LINE_INIT, TRAIN_STEP), "computes the bump in NumPy, then a tensor",
+              match=r"None"),
+        wrong((SLOPE, """
+            v = tf.Variable(values)
+            with tf.GradientTape() as tape:
+                y = tf.reduce_sum(v**2)
+            return tf.cast(tape.gradient(y, v), tf.float32)
+        """, LINE_INIT, TRAIN_STEP), "casts after the tape", match=r"None"),
+        wrong((SLOPE, """
+            v = tf.Variable(values)
+            with tf.GradientTape() as tape:
+                y = tf.reduce_sum(tf.cast(v, tf.float32) ** 2)
+            return tape.gradient(y, v)
+        """, LINE_INIT, TRAIN_STEP), "casts the integer variable inside the tape", match=r"None"),
+        wrong((SLOPE, """
+            v = tf.constant(values)
+            return 2 * v
+        """, LINE_INIT, TRAIN_STEP), "returns integers, no gradient at all", match=r"integers"),
+        wrong((SLOPE, SQUARES, """
+            self.w = tf.Variable(0.0)
+            self.b = tf.Variable(0.0, trainable=False)
+        """, TRAIN_STEP), "b still non-trainable", match=r"None"),
+        wrong((SLOPE, SQUARES, LINE_INIT, """
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean((line(x) - y) ** 2)
+            grad_w, grad_b = tape.gradient(loss, [line.w, line.b])
+            line.w = line.w - learning_rate * grad_w
+            line.b = line.b - learning_rate * grad_b
+            return loss
+        """), "rebinds line.w and line.b to tensors", match=r"no longer the variable"),
+        wrong((SLOPE, SQUARES, LINE_INIT, """
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean((line(x) - y) ** 2)
+            grad_w, grad_b = tape.gradient(loss, [line.w, line.b])
+            line.w = line.w.assign_sub(learning_rate * grad_w)
+            line.b = line.b.assign_sub(learning_rate * grad_b)
+            return loss
+        """), "keeps what assign_sub returns", match=r"no longer the variable"),
+        wrong((SLOPE, SQUARES, LINE_INIT, """
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean((line(x) - y) ** 2)
+            grad_w, grad_b = tape.gradient(loss, [line.w, line.b])
+            line.w = tf.Variable(line.w - learning_rate * grad_w)
+            line.b = tf.Variable(line.b - learning_rate * grad_b)
+            return loss
+        """), "a new variable at every step", match=r"no longer the variable"),
+        wrong((SLOPE, SQUARES, """
+            self.w = tf.Variable(0.0)
+            self.b = tf.Variable(0.0, trainable=False)
+        """, """
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean((line(x) - y) ** 2)
+            grad_w, grad_b = tape.gradient(loss, [line.w, line.b])
+            line.w.assign_sub(learning_rate * grad_w)
+            if grad_b is not None:
+                line.b.assign_sub(learning_rate * grad_b)
+            return loss
+        """), "skips b's None gradient instead of repairing it", match=r"line\.b is still 0"),
+        wrong((SLOPE, SQUARES, LINE_INIT, """
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean((line(x) - y) ** 2)
+            grad_w, grad_b = tape.gradient(loss, [line.w, line.b])
+            line.w.assign_sub(learning_rate * grad_w)
+            line.b.assign_sub(learning_rate * grad_b)
+            return tf.reduce_mean((line(x) - y) ** 2)
+        """), "returns the loss after the update", match=r"the loss train_step returned"),
+        wrong((SLOPE, SQUARES, """
+            self.w = tf.Variable(0)
+            self.b = tf.Variable(0)
+        """, """
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean((tf.cast(line.w, tf.float32) * x
+                                       + tf.cast(line.b, tf.float32) - y) ** 2)
+            grad_w, grad_b = tape.gradient(loss, [line.w, line.b])
+            line.w.assign_sub(learning_rate * grad_w)
+            line.b.assign_sub(learning_rate * grad_b)
+            return loss
+        """), "integer variables, cast inside the tape", match=r"scalar float variable"),
+    ],
 }
+
