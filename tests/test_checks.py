@@ -142,7 +142,9 @@ def test_expect_helpers_accept_real_numbers_only():
 def test_registry_lists_each_lesson_in_order():
     ids = [q.id for q in all_questions()]
     assert ids[:3] == ["00.q1", "00.q2", "00.q3"]
-    assert [q.id for q in all_questions("01")] == [f"01.q{i}" for i in range(1, 6)]
+    for lesson in sorted({q.id[:2] for q in all_questions()}):
+        ids = [q.id for q in all_questions(lesson)]
+        assert ids == [f"{lesson}.q{i}" for i in range(1, len(ids) + 1)], "numbered from q1, in order"
     assert all(q.checks and q.points >= 1 for q in all_questions())
     with pytest.raises(KeyError, match="no question 00.q9"):
         get_question("00.q9")

@@ -158,6 +158,30 @@ def test_median_time_mistakes(model):
     fails("06.q5", "called fn", model, median_time=lambda fn, r, w: 0.01)
 
 
+def test_errors_of_traced_functions_are_told_by_their_message():
+    """TensorFlow opens a traced function's error with "in user code:" and a traceback; a
+    failing check quotes the message that ends it."""
+    from k2tf.checks.lesson06 import _error_line
+
+    @tf.function
+    def creates_a_variable_each_time(x):
+        return tf.Variable(1.0) * x
+
+    with pytest.raises(ValueError) as error:
+        creates_a_variable_each_time(tf.constant(1.0))
+    assert str(error.value).strip().startswith("in user code:")
+    assert _error_line(error.value).startswith("tf.function only supports singleton tf.Variables")
+
+    @tf.function
+    def first_of(dataset):
+        return next(iter(dataset))
+
+    with pytest.raises(tf.errors.OutOfRangeError) as error:
+        first_of(tf.data.Dataset.from_tensor_slices(tf.zeros([0])))
+    assert _error_line(error.value) == "End of sequence"
+    assert _error_line(TypeError("plain\nsecond line")) == "plain"
+
+
 from answer_fixtures import fixture_tests  # noqa: E402
 from answers.lesson06 import ANSWERS  # noqa: E402
 

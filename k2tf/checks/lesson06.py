@@ -19,13 +19,31 @@ def _tf_function(answers: Answers, name: str):
     return value
 
 
+def _error_line(error: BaseException) -> str:
+    """The line of an error that says what went wrong.
+
+    TensorFlow opens the errors of a traced function with "in user code:" or "Graph execution
+    error:" and a traceback; the message itself comes last, before the node names.
+    """
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    if not lines or lines[0] not in ("in user code:", "Graph execution error:"):
+        return first_line(error)
+    told = [line for line in lines[1:]
+            if not line.startswith(("File ", "[[", "Detected at node")) and not line.endswith(":")]
+    if not told:
+        return first_line(error)
+    message = told[-1]
+    prefix = f"{type(error).__name__}: "
+    return message[len(prefix):] if message.startswith(prefix) else message
+
+
 def _call(name: str, fn, *args, what: str = "", hint: str | None = None):
     try:
         return fn(*args)
     except (NotAnswered, Fail):
         raise
     except Exception as error:  # noqa: BLE001 - the student's code: say how it failed
-        raise Fail(f"calling `{name}`{what} raised {type(error).__name__}: {first_line(error)}",
+        raise Fail(f"calling `{name}`{what} raised {type(error).__name__}: {_error_line(error)}",
                    hint or "call it in a cell of its own with a tensor input to see where it "
                            "fails.") from None
 
@@ -274,3 +292,247 @@ def _q5(answers: Answers) -> None:
                    f"{said} s (after 2 slower warm-up calls).",
                    "skip the warm-up calls, time each call on its own and take the median "
                    "(statistics.median), not the mean or the fastest.")
+
+
+def _variable(value, name: str):
+    """``value`` if it is a float32 variable (tf.Variable or keras.Variable), else fail."""
+    import keras
+    import tensorflow as tf
+
+    is_instance(value, (tf.Variable, keras.Variable), name, "a tf.Variable",
+                hint="a Python number read inside a tf.function is copied into the graph when "
+                     "it is traced; a tf.Variable is read each time the graph runs.")
+    dtype = np.asarray(value.numpy()).dtype
+    if dtype != np.float32:
+        raise Fail(f"{name} holds {dtype} values; a float32 variable was asked for.",
+                   "tf.Variable(2.0) holds a float32.")
+    return value
+
+
+def _softmax(logits: np.ndarray, temperature: float) -> np.ndarray:
+    z = logits / temperature
+    z = np.exp(z - z.max(axis=-1, keepdims=True))
+    return z / z.sum(axis=-1, keepdims=True)
+
+
+@question("06.q6", points=2,
+          checks="soften reads the variable temperature each time it runs: the check assigns "
+                 "temperatures of its choice and soften follows them without tracing again",
+          defines=("temperature", "soften"),
+          fixed="the names temperature (a float32 tf.Variable; a keras.Variable is accepted) and "
+                "soften (a tf.function: float32 logits in, softmax(logits / temperature) over the "
+                "last axis out, for the value temperature holds at the call); how is free",
+          verifies=("temperature is a tf.Variable or a keras.Variable of dtype float32",
+                    "soften is a tf.function",
+                    "after each of the temperatures 1, 0.25, 4, 1 and 2.5, assigned by the check, "
+                    "soften on the same 6 random logits returns softmax(logits / temperature)",
+                    "the same for a batch of 3 rows of 4 logits (a softmax per row) at two "
+                    "temperatures",
+                    "assigning a new temperature traces no new graph (its tracing count does not "
+                    "grow while only the temperature changes)",
+                    "temperature holds its own value again after the check"))
+def _q6(answers: Answers) -> None:
+    import tensorflow as tf
+
+    temperature = _variable(answers["temperature"], "temperature")
+    fn = _tf_function(answers, "soften")
+    original = temperature.numpy()
+    rng = np.random.default_rng(66)
+    hint = ("divide by the variable itself inside the function: a Python number read there (a "
+            "copy of its value made outside the function) is frozen into the graph when it is "
+            "traced.")
+    try:
+        for shape, temperatures in (((6,), (1.0, 0.25, 4.0, 1.0, 2.5)), ((3, 4), (0.5, 3.0))):
+            logits = rng.normal(scale=2.0, size=shape).astype(np.float32)
+            traced, outputs = None, []
+            for t in temperatures:
+                temperature.assign(t)
+                got = as_array(_call("soften", fn, tf.constant(logits),
+                                     what=f" on float32 logits of shape {shape}",
+                                     hint="soften takes float32 logits of any shape; read the "
+                                          "variable inside it, without converting it to a "
+                                          "Python number."), "soften(logits)")
+                if got.shape != logits.shape:
+                    raise Fail(f"soften returned shape {got.shape} for logits of shape {shape}.",
+                               "return the softmax of the logits, the same shape as they are.")
+                now = fn.experimental_get_tracing_count()
+                if traced is not None and now > traced:
+                    raise Fail("soften was traced again when only the temperature changed.",
+                               "read the variable inside the function: the graph then reads its "
+                               "current value, and one graph serves every temperature.")
+                traced = now
+                outputs.append((t, got))
+            wrong = [t for t, got in outputs
+                     if not np.allclose(got, _softmax(logits, t), rtol=1e-4, atol=1e-6)]
+            if not wrong:
+                continue
+            said = ", ".join(f"{t:g}" for t in temperatures)
+            if all(np.allclose(got, outputs[0][1], rtol=1e-6, atol=1e-7) for _, got in outputs):
+                raise Fail(f"soften returns the same values on logits of shape {shape} whatever "
+                           f"temperature the check assigns ({said}): it still uses the "
+                           "temperature it read when it was traced.", hint)
+            raise Fail(f"with temperature set to {wrong[0]:g} by the check, soften on logits of "
+                       f"shape {shape} does not return softmax(logits / {wrong[0]:g}).",
+                       "divide the logits by the temperature, then take the softmax over the "
+                       "last axis.")
+    finally:
+        temperature.assign(original)
+
+
+def _loop_ops(concrete) -> set[str]:
+    return {op for op in _graph_ops(concrete) if op == "ReduceDataset" or "While" in op}
+
+
+@question("06.q7", points=2,
+          checks="dataset_sum sums every number of a tf.data.Dataset in the graph, for datasets "
+                 "of any length, traced once per kind of element",
+          defines=("dataset_sum",),
+          fixed="the name dataset_sum; a tf.function; input: a tf.data.Dataset whose elements "
+                "are float32 scalars, or float32 vectors (batches) of any length; output: a "
+                "float32 scalar, the sum of every number in it, 0 for an empty dataset; the loop "
+                "over the dataset runs in the graph; how it is written (a for loop over the "
+                "dataset, Dataset.reduce, an iterator) is free",
+          verifies=("it is a tf.function",
+                    "its graph for a dataset of float32 scalars holds a loop over the dataset "
+                    "(a ReduceDataset or a While operation)",
+                    "the right sum for datasets of 0, 1, 7 and 40 random float32 scalars and for "
+                    "a filtered dataset of unknown length",
+                    "the right sum for 30 numbers in batches of 4 and of 7 (a smaller last "
+                    "batch) and for an empty batched dataset",
+                    "at most one trace for all the datasets of scalars and one for all the "
+                    "batched ones, whatever their lengths"))
+def _q7(answers: Answers) -> None:
+    import tensorflow as tf
+
+    fn = _tf_function(answers, "dataset_sum")
+    rng = np.random.default_rng(67)
+
+    def scalars(n):
+        return tf.data.Dataset.from_tensor_slices(rng.normal(size=n).astype(np.float32))
+
+    concrete = _call("dataset_sum.get_concrete_function", fn.get_concrete_function, scalars(3),
+                     what=" for a dataset of float32 scalars",
+                     hint="loop over the dataset inside the function with `for x in dataset:`.")
+    if not _loop_ops(concrete):
+        raise Fail("the traced graph of dataset_sum has no loop over the dataset.",
+                   "write `for x in dataset:` inside the tf.function (AutoGraph makes it a "
+                   "graph loop), or use the dataset's reduce method.")
+    start = fn.experimental_get_tracing_count()
+    filtered = (tf.data.Dataset.range(20).map(lambda i: tf.cast(i, tf.float32) / 4)
+                .filter(lambda x: x % 1 > 0.3))
+    numbers = rng.normal(size=30).astype(np.float32)
+    empty = tf.data.Dataset.from_tensor_slices(np.zeros(0, np.float32))
+    probes = [("scalars", f"{n} float32 scalar{'' if n == 1 else 's'}", scalars(n))
+              for n in (0, 1, 7, 40)]
+    probes += [("scalars", "float32 scalars filtered (length unknown in advance)", filtered),
+               ("batches", "30 float32 numbers in batches of 4",
+                tf.data.Dataset.from_tensor_slices(numbers).batch(4)),
+               ("batches", "30 float32 numbers in batches of 7",
+                tf.data.Dataset.from_tensor_slices(numbers).batch(7)),
+               ("batches", "an empty dataset in batches of 5", empty.batch(5))]
+    for kind, what, dataset in probes:
+        expected = float(sum(float(x) for x in dataset.unbatch()) if kind == "batches"
+                         else sum(float(x) for x in dataset))
+        got = _number(_call("dataset_sum", fn, dataset, what=f" on a dataset of {what}",
+                            hint="accept any dataset of float32 scalars or batches: start the "
+                                 "total at a float32 zero and add the sum of each element "
+                                 "(tf.reduce_sum)."),
+                      f"dataset_sum(<{what}>)", "return the total as a float32 scalar.")
+        if not np.isclose(got, expected, rtol=1e-5, atol=1e-4):
+            raise Fail(f"dataset_sum on a dataset of {what} returned {got:.4f}; "
+                       f"{expected:.4f} was expected.",
+                       "add up every number of every element, from the first element to the "
+                       "last (an empty dataset sums to 0).")
+    traces = fn.experimental_get_tracing_count() - start
+    if traces > 2:
+        raise Fail(f"dataset_sum was traced {traces} times for datasets of two kinds of "
+                   "elements (scalars, batches) and several lengths.",
+                   "pass the dataset itself to the function and loop over it there: the length "
+                   "of a dataset is not part of its signature.")
+
+
+@question("06.q8", points=2,
+          checks="RunningSum().add, a tf.function, keeps a running total in a variable each "
+                 "instance creates once, with the shape of its first input",
+          defines=("RunningSum",),
+          fixed="the name RunningSum, a class whose instances are made with RunningSum(); their "
+                "method add(x), a tf.function, adds the float32 tensor x to the instance's "
+                "running total and returns the total so far (x's shape); the total lives in a "
+                "variable created once per instance, on the first call, with that call's shape; "
+                "how the class is written (tf.Module, a Keras layer, a plain class) is free",
+          verifies=("RunningSum() makes an instance whose add is a tf.function",
+                    "three instances, called 3, 4 and 2 times with random float32 tensors of "
+                    "shapes (2,), (2, 3) and (), return the running total after each call",
+                    "the instances keep separate totals: the first, called again after the "
+                    "others, goes on from its own total",
+                    "each instance creates at least one variable, in its constructor or its "
+                    "first call (a variable created again later is refused by tf.function "
+                    "itself, and the call fails)"))
+def _q8(answers: Answers) -> None:
+    import tensorflow as tf
+
+    cls = answers["RunningSum"]
+    if not isinstance(cls, type):
+        raise Fail(f"RunningSum should be a class, but it is a {type(cls).__name__}.",
+                   "write `class RunningSum(...):` with an `add` method.")
+    created: list[str] = []
+
+    def counting(next_creator, **kwargs):
+        created.append(kwargs.get("name") or "variable")
+        return next_creator(**kwargs)
+
+    rng = np.random.default_rng(68)
+    once = ("create the variable with the shape of the first x, and only once: keep it in an "
+            "attribute that starts as None and create it only while it is still None (when its "
+            "first call creates a variable, a tf.function traces that call twice, and only the "
+            "first trace may create it).")
+    plans = [("first", (2,), 3), ("second", (2, 3), 4), ("third", (), 2)]
+    instances = []
+    with tf.variable_creator_scope(counting):
+        for which, shape, calls in plans + [("first", (2,), 1)]:
+            if len(instances) < len(plans):
+                before = len(created)
+                instance = _call("RunningSum", cls, what="()",
+                                 hint="RunningSum() takes no argument: the shape of the total "
+                                      "comes from the first call of add.")
+                add = getattr(instance, "add", None)
+                is_instance(add, tf.types.experimental.PolymorphicFunction, "RunningSum().add",
+                            "a tf.function", hint="decorate the method with @tf.function.")
+                state = {"instance": instance, "total": np.zeros(shape, np.float32),
+                         "created": before, "calls": 0}
+                instances.append(state)
+            else:
+                state = instances[0]
+            for _ in range(calls):
+                x = rng.normal(size=shape).astype(np.float32)
+                got = as_array(_call(f"the {which} RunningSum's add", state["instance"].add,
+                                     tf.constant(x), what=f" on a float32 tensor of shape {shape}",
+                                     hint=once), "add(x)")
+                state["calls"] += 1
+                state["total"] = state["total"] + x
+                n = state["calls"]
+                if got.shape != tuple(shape):
+                    raise Fail(f"the {which} RunningSum's add returned shape {got.shape} for "
+                               f"inputs of shape {shape}.",
+                               "create the variable with the shape of the first x, and return "
+                               "its value.")
+                if not np.allclose(got, state["total"], atol=1e-5):
+                    if n == 1 and np.allclose(got, 0):
+                        raise Fail(f"the {which} RunningSum's add returned zeros on its first "
+                                   "call: the total before x was added.",
+                                   "add x to the variable first, then return its value.")
+                    if n == 1:
+                        raise Fail(f"the {which} RunningSum's add did not return x on its first "
+                                   "call: a new instance must start from a total of zero.",
+                                   "give each instance its own variable (an attribute of self, "
+                                   "not of the class), created with zeros.")
+                    raise Fail(f"after {n} calls with tensors of shape {shape}, the {which} "
+                               "RunningSum's add did not return the sum of its inputs so far"
+                               + (" (after other instances were used)." if n > calls else "."),
+                               "add x to the instance's own variable with assign_add, then "
+                               "return the variable's value: a Python attribute changes only "
+                               "while tracing.")
+                if n == 1 and len(created) == state["created"]:
+                    raise Fail(f"the {which} RunningSum keeps its total without a variable of "
+                               "its own.", "create a tf.Variable with the shape of the first "
+                                           "x, once per instance.")

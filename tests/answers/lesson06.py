@@ -464,4 +464,315 @@ ANSWERS = {
             return statistics.median(durations)
         """, "CPU time instead of wall-clock time", match=r"wall-clock"),
     ],
+    "06.q6": [
+        honest("""
+            temperature = tf.Variable(2.0, dtype=tf.float32, trainable=False)
+
+
+            @tf.function(input_signature=[tf.TensorSpec(None, tf.float32)])
+            def soften(logits):
+                return tf.nn.softmax(tf.math.divide(logits, temperature), axis=-1)
+        """, "a non-trainable variable, tf.math.divide, a signature for any shape"),
+        honest("""
+            temperature = keras.Variable(2.0, dtype="float32")
+
+
+            @tf.function
+            def soften(logits):
+                return keras.ops.softmax(logits / temperature)
+        """, "a keras.Variable and keras.ops.softmax"),
+        honest("""
+            temperature = tf.Variable(2.0)
+
+
+            @tf.function
+            def soften(logits):
+                scaled = logits * (1.0 / temperature.read_value())
+                scaled -= tf.reduce_max(scaled, axis=-1, keepdims=True)
+                return tf.exp(scaled) / tf.reduce_sum(tf.exp(scaled), axis=-1, keepdims=True)
+        """, "read_value, a softmax written out"),
+        honest("""
+            class Softener(tf.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.temperature = tf.Variable(2.0)
+
+                @tf.function
+                def __call__(self, logits):
+                    return tf.nn.softmax(logits / self.temperature)
+
+
+            softener = Softener()
+            temperature = softener.temperature
+            soften = softener.__call__
+        """, "a tf.Module that holds the variable"),
+        honest("""
+            temperature = tf.Variable(2.0)
+
+
+            @tf.function
+            def soften(logits):
+                return tf.nn.softmax(logits / float(temperature))
+        """, "float() of the variable: AutoGraph turns it into a cast, read at each run"),
+        wrong("""
+            temperature = 2.0
+
+
+            @tf.function
+            def soften(logits):
+                return tf.nn.softmax(logits / temperature)
+        """, "left a Python number", match=r"tf\.Variable"),
+        wrong("""
+            temperature = tf.Variable(2.0)
+            current = temperature.numpy()
+
+
+            @tf.function
+            def soften(logits):
+                return tf.nn.softmax(logits / current)
+        """, "a copy of the variable's value taken outside: frozen",
+              match=r"same values .*whatever temperature"),
+        wrong("""
+            temperature = tf.Variable(2.0)
+
+
+            @tf.function
+            def soften(logits):
+                return tf.nn.softmax(logits / temperature.numpy())
+        """, ".numpy() inside the function: fails while tracing", match=r"raised"),
+        wrong("""
+            temperature = tf.Variable(2.0)
+
+
+            def soften(logits):
+                return tf.nn.softmax(logits / temperature)
+        """, "not a tf.function", match=r"tf\.function"),
+        wrong("""
+            temperature = tf.Variable(2.0)
+
+
+            @tf.function
+            def soften(logits):
+                return tf.nn.softmax(logits * temperature)
+        """, "multiplies by the temperature", match=r"does not return softmax"),
+        wrong("""
+            temperature = tf.Variable(2.0)
+
+
+            @tf.function
+            def soften(logits):
+                return tf.nn.softmax(logits / temperature, axis=0)
+        """, "softmax over the first axis: wrong for batches", match=r"shape \(3, 4\)"),
+        wrong("""
+            temperature = tf.Variable(2)
+
+
+            @tf.function
+            def soften(logits):
+                return tf.nn.softmax(logits / tf.cast(temperature, tf.float32))
+        """, "an integer variable", match=r"float32"),
+    ],
+    "06.q7": [
+        honest("""
+            @tf.function
+            def dataset_sum(dataset):
+                return dataset.reduce(np.float32(0), lambda total, x: total + tf.reduce_sum(x))
+        """, "Dataset.reduce"),
+        honest("""
+            @tf.function
+            def dataset_sum(dataset):
+                total = 0.0
+                for batch in iter(dataset):
+                    total += keras.ops.sum(batch)
+                return tf.convert_to_tensor(total, tf.float32)
+        """, "a Python 0.0 start, an iterator, keras.ops.sum"),
+        honest("""
+            def total_of(data):
+                result = tf.zeros([])
+                for element in data.map(tf.reduce_sum):
+                    result = result + element
+                return result
+
+
+            dataset_sum = tf.function(total_of)
+        """, "tf.function called on a plain function, map before the loop"),
+        honest("""
+            @tf.function
+            def dataset_sum(dataset):
+                if dataset.element_spec.shape.rank:  # batches: one number per element first
+                    dataset = dataset.unbatch()
+                return dataset.reduce(0.0, tf.add)
+        """, "unbatch decided from the element spec while tracing, reduce with tf.add"),
+        wrong("""
+            @tf.function
+            def dataset_sum(dataset):
+                total = tf.constant(0.0)
+                for x in dataset:
+                    total += x
+                return total
+        """, "no sum over a batch: fails on batched datasets", match=r"raised|returned|shape"),
+        wrong("""
+            @tf.function
+            def dataset_sum(dataset):
+                total = 0.0
+                for x in dataset.as_numpy_iterator():
+                    total += float(x.sum())
+                return total
+        """, "a NumPy iterator: only works eagerly", match=r"raised"),
+        wrong("""
+            @tf.function
+            def dataset_sum(dataset):
+                return tf.reduce_sum(dataset.batch(1_000_000).get_single_element())
+        """, "everything in one batch: no loop, fails on an empty dataset",
+              match=r"no loop|raised"),
+        wrong("""
+            @tf.function
+            def dataset_sum(dataset):
+                return tf.reduce_sum(next(iter(dataset)))
+        """, "the first element only", match=r"no loop|raised|expected"),
+        wrong("""
+            def dataset_sum(dataset):
+                total = tf.constant(0.0)
+                for x in dataset:
+                    total += tf.reduce_sum(x)
+                return total
+        """, "a Python loop run eagerly: not a tf.function", match=r"tf\.function"),
+        wrong("""
+            @tf.function
+            def dataset_sum(dataset):
+                total = tf.constant(0)
+                for x in dataset:
+                    total += tf.cast(tf.reduce_sum(x), tf.int32)
+                return total
+        """, "an integer total: the fractions are lost", match=r"expected|float"),
+        wrong("""
+            @tf.function
+            def dataset_sum(dataset):
+                total = tf.constant(0.0)
+                for x in dataset.take(10):
+                    total += tf.reduce_sum(x)
+                return total
+        """, "the first 10 elements only", match=r"expected"),
+    ],
+    "06.q8": [
+        honest("""
+            class RunningSum(tf.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.total = None
+
+                @tf.function
+                def add(self, x):
+                    if self.total is None:
+                        self.total = tf.Variable(tf.zeros_like(x), trainable=False)
+                    self.total.assign_add(x)
+                    return tf.identity(self.total)
+        """, "zeros_like as initial value, tf.identity, non-trainable"),
+        honest("""
+            class RunningSum:
+                def __init__(self):
+                    self._sum = None
+
+                @tf.function
+                def add(self, x):
+                    if self._sum is None:
+                        with tf.init_scope():
+                            self._sum = tf.Variable(tf.zeros(x.shape, tf.float32))
+                    self._sum.assign(self._sum + x)
+                    return self._sum.value()
+        """, "a plain class, tf.init_scope, assign of the sum, value()"),
+        honest("""
+            class RunningSum(keras.layers.Layer):
+                def build(self, shape):
+                    self.total = self.add_weight(shape=shape, initializer="zeros", trainable=False)
+
+                @tf.function
+                def add(self, x):
+                    if not self.built:
+                        self.build(x.shape)
+                        self.built = True
+                    self.total.assign_add(x)
+                    return keras.ops.convert_to_tensor(self.total)
+        """, "a Keras layer whose build makes the weight on the first call"),
+        honest("""
+            class RunningSum(tf.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.state = []
+
+                @tf.function
+                def add(self, x):
+                    if not self.state:
+                        self.state.append(tf.Variable(tf.zeros_like(x)))
+                    return self.state[0].assign_add(x).read_value()
+        """, "the variable kept in a list, assign_add's result read"),
+        wrong("""
+            class RunningSum(tf.Module):
+                @tf.function
+                def add(self, x):
+                    self.total = tf.Variable(tf.zeros(x.shape))
+                    self.total.assign_add(x)
+                    return self.total.read_value()
+        """, "creates the variable at every trace", match=r"singleton|raised"),
+        wrong("""
+            class RunningSum(tf.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.total = 0.0
+
+                @tf.function
+                def add(self, x):
+                    self.total = self.total + x
+                    return self.total
+        """, "a Python attribute: changes only while tracing", match=r"sum of its inputs|variable"),
+        wrong("""
+            class RunningSum(tf.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.total = tf.Variable(0.0)
+
+                @tf.function
+                def add(self, x):
+                    self.total.assign_add(x)
+                    return self.total.read_value()
+        """, "a scalar variable made in the constructor: wrong shape", match=r"raised|shape"),
+        wrong("""
+            class RunningSum(tf.Module):
+                shared = None
+
+                @tf.function
+                def add(self, x):
+                    if RunningSum.shared is None:
+                        RunningSum.shared = tf.Variable(tf.zeros(x.shape))
+                    RunningSum.shared.assign_add(x)
+                    return RunningSum.shared.read_value()
+        """, "one variable for the class, shared by every instance",
+              match=r"start from a total of zero|raised"),
+        wrong("""
+            class RunningSum(tf.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.total = None
+
+                def add(self, x):
+                    if self.total is None:
+                        self.total = tf.Variable(tf.zeros(x.shape))
+                    self.total.assign_add(x)
+                    return self.total.read_value()
+        """, "add is not a tf.function", match=r"tf\.function"),
+        wrong("""
+            class RunningSum(tf.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.total = None
+
+                @tf.function
+                def add(self, x):
+                    if self.total is None:
+                        self.total = tf.Variable(tf.zeros(x.shape))
+                    before = self.total.read_value()
+                    self.total.assign_add(x)
+                    return before
+        """, "returns the total before the addition", match=r"returned zeros"),
+    ],
 }
