@@ -129,10 +129,39 @@ def _short_warning(message, category, filename, lineno, line=None):  # noqa: ARG
     return f"{category.__name__}: {message}\n"
 
 
+class DeterminismAlreadyOn(RuntimeError):
+    """``deterministic=False`` was asked for in a process where op determinism is already on."""
+
+
+def op_determinism_enabled() -> bool:
+    """Whether TensorFlow's op determinism is on in this process.
+
+    TensorFlow exports only ``tf.config.experimental.enable_op_determinism()``; the query
+    (and a ``disable``) live in its private ``tensorflow.python.framework.config``, which Keras
+    itself reads to decide whether XLA may be used.
+    """
+    from tensorflow.python.framework import config as tf_config
+
+    return bool(tf_config.is_op_determinism_enabled())
+
+
 def seed_everything(seed: int = DEFAULT_SEED, *, deterministic: bool = True) -> None:
-    """Seed Python, NumPy, TensorFlow and Keras, and ask TensorFlow for deterministic ops."""
+    """Seed Python, NumPy, TensorFlow and Keras, and ask TensorFlow for deterministic ops.
+
+    ``deterministic=False`` leaves op determinism off, which only works while it has never been
+    turned on in this process: TensorFlow offers no public way to turn it off again (and kernels
+    and traced functions made while it was on keep their deterministic choices). Once it is on,
+    ``deterministic=False`` raises :class:`DeterminismAlreadyOn` before changing anything,
+    rather than silently staying deterministic: restart the kernel and make
+    ``k2tf.setup(deterministic=False)`` its first call.
+    """
     import numpy as np
 
+    if not deterministic and op_determinism_enabled():
+        raise DeterminismAlreadyOn(
+            "op determinism is already on in this kernel (an earlier k2tf.setup() turned it on), "
+            "and TensorFlow has no public way to turn it off again. To run without it, restart the kernel and "
+            "make k2tf.setup(deterministic=False) the first call; nothing was changed.")
     random.seed(seed)
     np.random.seed(seed)
     os.environ["PYTHONHASHSEED"] = str(seed)
@@ -175,8 +204,13 @@ def setup(seed: int = DEFAULT_SEED, *, deterministic: bool = True, quiet: bool =
     """The one call at the top of every course notebook.
 
     Imports TensorFlow silently, seeds every random number generator with ``seed``, turns on
-    deterministic ops (``deterministic=False`` trades that for speed), and styles plots.
-    Call it again with another seed to start a fresh random sequence.
+    deterministic ops, and styles plots. Call it again with another seed to start a fresh
+    random sequence.
+
+    ``deterministic=False`` keeps op determinism off, trading repeatable last digits for speed.
+    It works only as the first ``k2tf.setup`` of a fresh kernel (or process): once determinism
+    is on, TensorFlow cannot turn it off, so ``deterministic=False`` then raises
+    :class:`DeterminismAlreadyOn` and changes nothing.
     """
     if quiet:
         quiet_tensorflow()
