@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Answers, Fail, question
+from . import Answers, Fail, first_line, question
 from .expect import as_array, as_number, history_of, is_instance
 
 # The check measures the student's model on the course's own test split, never on the
@@ -299,3 +299,130 @@ def _q5(answers: Answers) -> None:
     finally:
         for number in set(plt.get_fignums()) - before:
             plt.close(number)
+
+
+# --- 01.q6: logits and from_logits=True ------------------------------------------------------
+
+
+def _log_softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _logits_model(answers: Answers):
+    import keras
+
+    model = answers["logits_model"]
+    is_instance(model, keras.Model, "logits_model", "a Keras model",
+                hint="build it like `model`, with `keras.Sequential([...])`, but end with a "
+                     "Dense layer without activation.")
+    return model
+
+
+_LOGITS_HINT = ("end `logits_model` with `keras.layers.Dense(10)`, without activation: the loss "
+                "applies the softmax when you compile with from_logits=True.")
+
+
+def _outputs_are_logits(model, images) -> np.ndarray:
+    try:
+        out = model(images, training=False)
+    except Exception as error:  # noqa: BLE001 - the student's model: say how it failed
+        raise Fail(f"`logits_model` cannot take a batch of digits of shape {images.shape}: "
+                   f"{type(error).__name__}: {first_line(error)}",
+                   "the model takes a batch of digits of shape (n, 64): check what you gave "
+                   "keras.Input.") from None
+    logits = as_array(out, "logits_model(images)")
+    n = len(images)
+    if logits.shape != (n, 10):
+        raise Fail(f"for {n} digits `logits_model` gives outputs of shape {logits.shape}; one "
+                   f"logit per digit class, ({n}, 10), was expected.",
+                   "how many units does your last layer have?")
+    if not np.all(np.isfinite(logits)):
+        raise Fail("`logits_model` gives NaN or infinite outputs.", "look at how it was trained.")
+    if np.all(logits >= 0) and np.allclose(logits.sum(axis=1), 1.0, atol=1e-4):
+        raise Fail("`logits_model` outputs probabilities (≥ 0, summing to 1), not logits: its "
+                   "last layer applies a softmax.", _LOGITS_HINT)
+    if np.all(logits >= 0):
+        raise Fail("`logits_model`'s outputs are never negative: logits are any real numbers, so "
+                   "its last layer must not have an activation.", _LOGITS_HINT)
+    return logits
+
+
+@question("01.q6", points=3,
+          checks="logits_model ends in logits, is compiled with a loss that reads them as logits "
+                 "(from_logits=True), is trained, and predict_probabilities turns its logits into "
+                 "probabilities with a softmax",
+          defines=("logits_model", "predict_probabilities"),
+          fixed="the name logits_model: a Keras model taking (n, 64) and giving (n, 10) logits "
+                "(no activation on the last layer); compiled with a sparse categorical "
+                "cross-entropy that reads logits (from_logits=True); trained to classify 85% of "
+                "the test split; the name predict_probabilities(images), returning (n, 10) "
+                "probabilities, the softmax of logits_model's logits for `images`; hidden layers, "
+                "optimizer, epochs, validation data and which softmax (keras.ops, tf.nn, "
+                "keras.activations, a Softmax layer, NumPy) are free",
+          verifies=("logits_model gives (n, 10) outputs on test digits and on random images",
+                    "they are logits: some are negative (not probabilities, not a ReLU or sigmoid "
+                    "output)",
+                    "evaluated on 64 test digits in one batch, its compiled loss (less any "
+                    "regularisation) is the cross-entropy of the softmax of its outputs, not of the "
+                    "outputs read as probabilities",
+                    f"the argmax of its logits is right for at least {_MIN_TEST_ACCURACY:.0%} of "
+                    "the test split",
+                    "predict_probabilities on batches of 1 and 17 images gives (n, 10) rows that "
+                    "are ≥ 0, sum to 1 and equal the softmax of logits_model's logits (to 1e-5)"))
+def _q6(answers: Answers) -> None:
+    model = _logits_model(answers)
+    x_test, y_test = _test_split()
+    rng = np.random.default_rng(6)
+    _outputs_are_logits(model, rng.uniform(0, 1, size=(16, 64)).astype("float32"))
+    logits = _outputs_are_logits(model, x_test)
+
+    # The compiled loss must read the outputs as logits: compare with the cross-entropy of
+    # their softmax, computed here, on one batch of test digits.
+    sample = rng.choice(len(x_test), size=64, replace=False)
+    x, y = x_test[sample], y_test[sample]
+    try:
+        result = model.evaluate(x, y, batch_size=len(x), verbose=0, return_dict=True)
+    except Exception as error:  # noqa: BLE001 - not compiled, or a loss that fails
+        raise Fail(f"`logits_model.evaluate` raised {type(error).__name__}: {first_line(error)}",
+                   "compile logits_model with a loss for integer labels that reads logits: "
+                   "keras.losses.SparseCategoricalCrossentropy(from_logits=True).") from None
+    penalties = sum(as_number(loss, "logits_model.losses") for loss in model.losses)
+    loss = as_number(result.get("loss"), "the compiled loss") - penalties
+    sample_logits = logits[sample]
+    expected = float(-_log_softmax(sample_logits)[np.arange(len(y)), y].mean())
+    if not np.isclose(loss, expected, rtol=2e-3, atol=1e-4):
+        raise Fail(f"the loss logits_model was compiled with ({loss:.4f} on 64 test digits) is not "
+                   f"the cross-entropy of the softmax of its outputs ({expected:.4f}): the loss "
+                   "does not read the outputs as logits.",
+                   "compile with keras.losses.SparseCategoricalCrossentropy(from_logits=True); "
+                   "the default, from_logits=False, reads the outputs as probabilities.")
+    accuracy = float(np.mean(logits.argmax(axis=1) == y_test))
+    if accuracy < _MIN_TEST_ACCURACY:
+        raise Fail(f"`logits_model` classifies {accuracy:.1%} of the test digits correctly; at "
+                   f"least {_MIN_TEST_ACCURACY:.0%} was asked for.",
+                   "train it with fit, as you trained `model`, for enough epochs.")
+
+    for size in (1, 17):
+        images = x_test[rng.choice(len(x_test), size=size, replace=False)]
+        got = as_array(answers.call("predict_probabilities", images),
+                       f"predict_probabilities(<{size} images>)")
+        if got.shape != (size, 10):
+            raise Fail(f"predict_probabilities returned shape {got.shape} for {size} image(s); "
+                       f"10 probabilities per image, ({size}, 10), were expected.",
+                       "return the probabilities themselves, not the predicted digit.")
+        want_logits = as_array(model(images, training=False), "logits_model(images)")
+        want = np.exp(_log_softmax(want_logits))
+        if np.allclose(got, want_logits, atol=1e-5):
+            raise Fail("predict_probabilities returns the logits themselves; probabilities were "
+                       "asked for.", "apply keras.ops.softmax to the logits.")
+        if np.any(got < 0) or not np.allclose(got.sum(axis=1), 1.0, atol=1e-5):
+            raise Fail(f"the rows predict_probabilities returns for {size} image(s) are not "
+                       "probabilities (≥ 0, each row summing to 1).",
+                       "apply a softmax over the 10 classes of each image, the last axis: "
+                       "keras.ops.softmax.")
+        if not np.allclose(got, want, rtol=1e-4, atol=1e-5):
+            raise Fail(f"predict_probabilities disagrees with the softmax of logits_model's "
+                       f"logits for the same {size} image(s).",
+                       "compute the logits of `images` (the argument) with logits_model, then "
+                       "apply keras.ops.softmax.")

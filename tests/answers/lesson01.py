@@ -227,3 +227,75 @@ ANSWERS = {
               match="no line"),
     ],
 }
+
+# 01.q6: a logits model, its loss, and probabilities from its logits --------------------------
+
+_LOGITS_FIT = """
+    logits_model = keras.Sequential([keras.Input(shape=(64,)), keras.layers.Dense(64, activation="relu"),
+                                     keras.layers.Dense(10)])
+    logits_model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                         metrics=["accuracy"])
+    logits_model.fit(x_train, y_train, epochs=20, verbose=0)
+"""
+_SOFTMAX = "return keras.ops.softmax(logits_model.predict(images, verbose=0))"
+
+ANSWERS["01.q6"] = [
+    honest(("""
+        import tensorflow as tf
+        inputs = keras.Input(shape=(64,))
+        hidden = keras.layers.Dense(96, activation="tanh", kernel_regularizer=keras.regularizers.L2(1e-4))(inputs)
+        hidden = keras.layers.Dropout(0.1)(hidden)
+        logits_model = keras.Model(inputs, keras.layers.Dense(10, name="logits")(hidden))
+        logits_model.compile(optimizer=keras.optimizers.RMSprop(2e-3),
+                             loss=lambda y, z: keras.losses.sparse_categorical_crossentropy(y, z, from_logits=True),
+                             metrics=[keras.metrics.SparseCategoricalAccuracy()])
+        logits_model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=15, batch_size=64, verbose=0)
+    """, "return tf.nn.softmax(logits_model(images, training=False)).numpy()"),
+        "functional, L2 and Dropout, a loss function with from_logits=True, tf.nn.softmax"),
+    honest((_LOGITS_FIT, """
+        inference = keras.Sequential([logits_model, keras.layers.Softmax()])
+        return inference.predict(images, verbose=0)
+    """), "a separate inference model ending in a Softmax layer"),
+    honest((_LOGITS_FIT, "return keras.activations.softmax(logits_model(images))"),
+           "keras.activations.softmax on a direct call"),
+    honest((_LOGITS_FIT, """
+        z = logits_model.predict(images, verbose=0)
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+    """), "softmax by hand in NumPy"),
+    wrong(("""
+        logits_model = keras.Sequential([keras.Input(shape=(64,)), keras.layers.Dense(64, activation="relu"),
+                                         keras.layers.Dense(10, activation="softmax")])
+        logits_model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                             metrics=["accuracy"])
+        logits_model.fit(x_train, y_train, epochs=20, verbose=0)
+    """, "return logits_model.predict(images, verbose=0)"),
+        "softmax outputs with from_logits=True (Keras warns, and fit still trains)",
+        match="outputs probabilities"),
+    wrong(("""
+        logits_model = keras.Sequential([keras.Input(shape=(64,)), keras.layers.Dense(64, activation="relu"),
+                                         keras.layers.Dense(10)])
+        logits_model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        logits_model.fit(x_train, y_train, epochs=20, verbose=0)
+    """, _SOFTMAX), "logits with the default from_logits=False", match="does not read the outputs as logits"),
+    wrong(("""
+        logits_model = keras.Sequential([keras.Input(shape=(64,)), keras.layers.Dense(64, activation="relu"),
+                                         keras.layers.Dense(10, activation="relu")])
+        logits_model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                             metrics=["accuracy"])
+        logits_model.fit(x_train, y_train, epochs=20, verbose=0)
+    """, _SOFTMAX), "a ReLU on the last layer", match="never negative"),
+    wrong(("""
+        logits_model = keras.Sequential([keras.Input(shape=(64,)), keras.layers.Dense(64, activation="relu"),
+                                         keras.layers.Dense(10)])
+        logits_model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    """, _SOFTMAX), "compiled but never trained", match="at least 85%"),
+    wrong((_LOGITS_FIT, "return logits_model.predict(images, verbose=0)"), "returns the logits",
+          match="logits themselves"),
+    wrong((_LOGITS_FIT, "return keras.ops.softmax(logits_model.predict(images, verbose=0), axis=0)"),
+          "softmax over the batch instead of the classes", match="not probabilities"),
+    wrong((_LOGITS_FIT, "return keras.ops.sigmoid(logits_model.predict(images, verbose=0))"),
+          "a sigmoid per class", match="not probabilities"),
+    wrong((_LOGITS_FIT, "return keras.ops.softmax(logits_model.predict(x_test[:len(images)], verbose=0))"),
+          "the global test images, not its argument", match="disagrees"),
+]
