@@ -53,9 +53,10 @@ def test_q2_needs_one_layer_called_twice(keras):
 
 def _feature_scale(keras, *, in_init=False, config=True, ignore_weights=False):
     class FeatureScale(keras.layers.Layer):
-        def __init__(self, initial_scale=1.0, **kwargs):
+        def __init__(self, initial_scale=1.0, activation=None, **kwargs):
             super().__init__(**kwargs)
             self.initial_scale = initial_scale
+            self.activation = keras.activations.get(activation)
             if in_init:  # a fixed size, chosen without seeing the input
                 self.scale = self.add_weight(shape=(7,), initializer="ones")
                 self.offset = self.add_weight(shape=(7,), initializer="zeros")
@@ -69,12 +70,13 @@ def _feature_scale(keras, *, in_init=False, config=True, ignore_weights=False):
 
         def call(self, inputs):
             if ignore_weights:
-                return inputs * self.initial_scale
-            return inputs * self.scale + self.offset
+                return self.activation(inputs * self.initial_scale)
+            return self.activation(inputs * self.scale + self.offset)
 
         def get_config(self):
             base = super().get_config()
-            return {**base, "initial_scale": self.initial_scale} if config else base
+            return {**base, "initial_scale": self.initial_scale,
+                    "activation": keras.activations.serialize(self.activation)} if config else base
 
     return FeatureScale
 

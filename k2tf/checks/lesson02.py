@@ -309,8 +309,9 @@ def _one_output(pair_model, out, n):
           defines=("pair_model",),
           fixed="`pair_model` is a functional model with inputs named left and right (64 each); "
                 "the first layer with weights that each image meets is one layer object called "
-                "on each image; one output, a probability per pair; the encoder, how the two "
-                "descriptions are compared and the layers after it are free.",
+                "on each image; one output, a probability per pair; the same probability when "
+                "the two images are swapped; the encoder, which symmetric comparison (|a − b|, "
+                "(a − b)², a · b, a cosine…) and the layers after it are free.",
           verifies=("pair_model is functional, with inputs left and right of shape (None, 64)",
                     "one output of shape (n, 1) with values in [0, 1], also on inputs far "
                     "outside the pixels' range (a bare score fails)",
@@ -319,10 +320,13 @@ def _one_output(pair_model, out, n):
                     "the first layer with weights on each image's path is the same layer, "
                     "called separately on left and on right (a shared weightless layer, a "
                     "shared layer above two encoders, or one call on both images stuck "
-                    "together fail)"),
+                    "together fail)",
+                    "swapping left and right leaves every probability unchanged (to 1e-5): a "
+                    "shared encoder followed by Concatenate, or a - b without a symmetric "
+                    "function, fails"),
           checks="pair_model has inputs left and right (64 each), one encoder layer with weights "
                  "shared by both images, and outputs one probability per pair that depends on "
-                 "both")
+                 "both and does not change when the two images are swapped")
 def _q2(answers: Answers) -> None:
     pair_model = _functional(answers, "pair_model", "a functional keras.Model")
     inputs = _inputs_by_name(pair_model, "pair_model", {"left": 64, "right": 64})
@@ -352,6 +356,15 @@ def _q2(answers: Answers) -> None:
                        "image does not reach it.",
                        "call the encoder on `left` and on `right`, and compare the two results.")
     _shared_encoder(pair_model, inputs["left"], inputs["right"])
+    swapped = predict(right, left)
+    if not np.allclose(swapped, p, rtol=1e-4, atol=1e-5):
+        worst = float(np.max(np.abs(swapped - p)))
+        raise Fail(f"`pair_model` answers differently when the two images are swapped (by up to "
+                   f"{worst:.3g}): the encoder is shared, but the comparison after it depends on "
+                   "which image comes first.",
+                   "compare the two descriptions with a function that ignores their order, such "
+                   "as the absolute difference |a − b|; a Concatenate gives each side its own "
+                   "weights in the next layer.")
 
 
 # --- 02.q3: a layer of your own --------------------------------------------------------------
@@ -440,11 +453,14 @@ def _learns(cls, rng) -> None:
 
 @question("02.q3", points=3,
           defines=("FeatureScale",),
-          fixed="FeatureScale(initial_scale=1.0, **kwargs) subclasses keras.layers.Layer; build "
-                "creates two trainable weights, a scale and an offset, each with one value per "
-                "feature of the input (shape (n,) or (1, n)); scales start at initial_scale, "
-                "offsets at 0; call returns inputs * scale + offset; get_config returns what "
-                "from_config needs to make the same layer again, its name included.",
+          fixed="FeatureScale(initial_scale=1.0, activation=None, **kwargs) subclasses "
+                "keras.layers.Layer; build creates two trainable weights, a scale and an offset, "
+                "each with one value per feature of the input (shape (n,) or (1, n)); scales "
+                "start at initial_scale, offsets at 0; call returns activation(inputs * scale + "
+                "offset), activation given by name or as a function, None for none; the layer "
+                "survives saving (its config as JSON and back), its name and activation "
+                "included; how get_config stores the activation (a name, a serialized object) "
+                "and whether from_config is written are free.",
           verifies=("FeatureScale subclasses keras.layers.Layer (not Dense or another ready-made "
                     "layer)",
                     "a new layer has no weights before its first call",
@@ -452,11 +468,15 @@ def _learns(cls, rng) -> None:
                     "output of the input's shape, equal to initial_scale × inputs at first",
                     "with its weights set to other values, the output is inputs * scale + offset",
                     "a model made of the layer learns a scale and an offset per feature with fit",
-                    "get_config holds initial_scale; from_config rebuilds a layer with the same "
-                    "name and initial scale"),
+                    "with activation=keras.activations.tanh it computes tanh(initial_scale × "
+                    "inputs); get_config works (Keras cannot record a function by itself) and "
+                    "holds initial_scale",
+                    "its config saved as JSON and loaded back with keras.saving (as a .keras file "
+                    "does) makes a layer with the same name, initial scale and activation"),
           checks="FeatureScale creates one scale and one offset per feature in build (sized by "
-                 "the input), computes inputs * scale + offset, starts at initial_scale, learns, "
-                 "and get_config/from_config rebuild the same layer")
+                 "the input), computes activation(inputs * scale + offset), starts at "
+                 "initial_scale, learns, and its config, saved and loaded back, rebuilds the same "
+                 "layer, a function activation included")
 def _q3(answers: Answers) -> None:
     cls = _feature_scale_class(answers)
     rng = np.random.default_rng(3)
@@ -500,30 +520,83 @@ def _q3(answers: Answers) -> None:
         raise Fail("with its weights set to other values, the layer does not compute "
                    "inputs * scale + offset.", "compute the output from the weights in `call`.")
     _learns(cls, rng)
-    original = _make(cls, initial_scale=0.75, name="probe_scale")
+    _round_trip(cls, x[:, :3])
+
+
+def _round_trip(cls, x) -> None:
+    """FeatureScale(initial_scale=0.75, activation=tanh, name=...) computes tanh(0.75 x), and
+    survives what saving a model does to it: its config written as JSON, read back, and turned
+    into a layer again (keras.saving's serialize/deserialize, as in a .keras file)."""
+    import json
+
+    import keras
+
+    try:
+        original = cls(initial_scale=0.75, activation=keras.activations.tanh, name="probe_scale")
+    except Exception as error:
+        raise Fail("creating FeatureScale(initial_scale=0.75, activation=keras.activations.tanh, "
+                   f"name='probe_scale') raised {type(error).__name__}: {first_line(error)}",
+                   "let __init__ take `activation=None` (keras.activations.get turns a name or a "
+                   "function into the function) and pass **kwargs, such as name=, on to "
+                   "super().__init__.") from None
     if original.name != "probe_scale":
         raise Fail(f"FeatureScale(initial_scale=0.75, name='probe_scale') is named "
                    f"{original.name!r}: __init__ does not pass the name on.",
                    "pass **kwargs on to super().__init__(**kwargs).")
+    expected = np.tanh(0.75 * x)
+    y = _call(original, x, "FeatureScale(initial_scale=0.75, activation=keras.activations.tanh)")
+    if not np.allclose(y, expected, atol=1e-5):
+        raise Fail("a new FeatureScale(initial_scale=0.75, activation=keras.activations.tanh) "
+                   "does not compute tanh(0.75 × inputs): it does not apply its activation.",
+                   "apply the activation to inputs * scale + offset in `call`, as SimpleDense "
+                   "does.")
     try:
         config = original.get_config()
-        rebuilt = cls.from_config(config)
+    except NotImplementedError:
+        raise Fail("get_config raised NotImplementedError for a FeatureScale made with "
+                   "activation=keras.activations.tanh: Keras records plain arguments (numbers, "
+                   "strings) by itself, but not a function, so FeatureScale needs a get_config "
+                   "of its own.",
+                   "write get_config: start from super().get_config() and add initial_scale and "
+                   "the activation (keras.activations.serialize gives its name).") from None
     except Exception as error:
-        raise Fail(f"get_config/from_config failed: {type(error).__name__}: {first_line(error)}",
-                   "start from `super().get_config()` and add your __init__ arguments; let "
-                   "__init__ pass **kwargs on to super().__init__.") from None
+        raise Fail(f"get_config raised {type(error).__name__}: {first_line(error)}",
+                   "start from `super().get_config()` and add your __init__ arguments.") from None
     if not isinstance(config, dict) or "initial_scale" not in config:
         raise Fail("`get_config()` does not return initial_scale.",
                    "add every argument of __init__ to the dict that super().get_config() returns.")
-    if rebuilt.name != "probe_scale":
+    try:  # what saving a model to a .keras file, then loading it, does to the layer
+        text = json.dumps(keras.saving.serialize_keras_object(original))
+    except Exception as error:
+        raise Fail(f"the layer's config cannot be saved as a .keras file saves it (JSON): "
+                   f"{type(error).__name__}: {first_line(error)}",
+                   "return only numbers, strings and configs from get_config: "
+                   "keras.activations.serialize turns the activation into its name.") from None
+    try:
+        rebuilt = keras.saving.deserialize_keras_object(
+            json.loads(text), custom_objects={cls.__name__: cls})
+    except Exception as error:
+        raise Fail(f"making the layer again from its saved config raised {type(error).__name__}: "
+                   f"{first_line(error)}",
+                   "__init__ must accept every key get_config returns: keras.activations.get "
+                   "turns the activation's name back into the function.") from None
+    if getattr(rebuilt, "name", None) != "probe_scale":
         raise Fail(f"a layer made from the config of FeatureScale(name='probe_scale') is named "
-                   f"{rebuilt.name!r}: its config lost the layer's name.",
+                   f"{getattr(rebuilt, 'name', None)!r}: its config lost the layer's name.",
                    "start from the dict that `super().get_config()` returns, and add "
                    "initial_scale to it.")
-    y = _call(rebuilt, x[:, :3], "a FeatureScale made from the config")
-    if not np.allclose(y, 0.75 * x[:, :3], atol=1e-5):
-        raise Fail("a layer made from FeatureScale(initial_scale=0.75)'s config does not start "
-                   "at scale 0.75.", "return initial_scale from get_config under that name.")
+    y = _call(rebuilt, x, "a FeatureScale made from the saved config")
+    if np.allclose(y, 0.75 * x, atol=1e-5):
+        raise Fail("a layer made from the saved config of FeatureScale(initial_scale=0.75, "
+                   "activation=keras.activations.tanh) applies no activation: its config lost "
+                   "the activation.", "return the activation from get_config too "
+                   "(keras.activations.serialize gives its name).")
+    if not np.allclose(y, expected, atol=1e-5):
+        raise Fail("a layer made from the saved config of FeatureScale(initial_scale=0.75, "
+                   "activation=keras.activations.tanh) does not compute tanh(0.75 × inputs): "
+                   "its config lost initial_scale or the activation.",
+                   "return initial_scale and the activation from get_config, under the names "
+                   "__init__ takes.")
 
 
 # --- 02.q4: a model of your own --------------------------------------------------------------

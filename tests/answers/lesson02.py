@@ -34,11 +34,16 @@ _Q1_REGULARISED = """
 # 02.q3: the solution's FeatureScale with one line changed -------------------------------------
 
 
+_CONFIG = ("return {**super().get_config(), 'initial_scale': self.initial_scale, "
+           "'activation': keras.activations.serialize(self.activation)}")
+
+
 def _feature_scale(init=None, build=None, call=None, config=None):
     return f"""
-        def __init__(self, initial_scale=1.0, **kwargs):
+        def __init__(self, initial_scale=1.0, activation=None, **kwargs):
             {init or "super().__init__(**kwargs)"}
             self.initial_scale = initial_scale
+            self.activation = keras.activations.get(activation)
 
         def build(self, input_shape):
             {build or '''n = input_shape[-1]
@@ -46,10 +51,10 @@ def _feature_scale(init=None, build=None, call=None, config=None):
             self.offset = self.add_weight(shape=(n,), initializer="zeros")'''}
 
         def call(self, inputs):
-            {call or "return inputs * self.scale + self.offset"}
+            {call or "return self.activation(inputs * self.scale + self.offset)"}
 
         def get_config(self):
-            {config or "return {**super().get_config(), 'initial_scale': self.initial_scale}"}
+            {config or _CONFIG}
     """
 
 
@@ -215,10 +220,11 @@ ANSWERS = {
             left = keras.Input(shape=(64,), name="left")
             right = keras.Input(shape=(64,), name="right")
             encoder = keras.layers.Dense(32, activation="relu")
-            both = keras.layers.Concatenate()([encoder(left), encoder(right)])
+            a, b = encoder(left), encoder(right)
+            both = keras.layers.Concatenate()([a + b, a * b])
             hidden = keras.layers.Dense(16, activation="relu")(both)
             pair_model = keras.Model([left, right], keras.layers.Dense(1, activation="sigmoid")(hidden))
-        """, "a list of inputs, the two descriptions concatenated"),
+        """, "a list of inputs, the sum and the product of the descriptions concatenated"),
         honest("""
             left = keras.Input(shape=(64,), name="left")
             right = keras.Input(shape=(64,), name="right")
@@ -247,6 +253,23 @@ ANSWERS = {
             pair_model = keras.Model(inputs=[right, left],
                                      outputs=keras.ops.sigmoid(keras.layers.Dense(1)(squared)))
         """, "a weightless layer before the encoder, keras.ops.sigmoid, inputs in another order"),
+        wrong("""
+            left = keras.Input(shape=(64,), name="left")
+            right = keras.Input(shape=(64,), name="right")
+            encoder = keras.layers.Dense(32, activation="relu")
+            both = keras.layers.Concatenate()([encoder(left), encoder(right)])
+            hidden = keras.layers.Dense(16, activation="relu")(both)
+            pair_model = keras.Model([left, right], keras.layers.Dense(1, activation="sigmoid")(hidden))
+        """, "a shared encoder, then the two descriptions concatenated: not symmetric",
+              match="swapped"),
+        wrong("""
+            left = keras.Input(shape=(64,), name="left")
+            right = keras.Input(shape=(64,), name="right")
+            encoder = keras.layers.Dense(16, activation="relu")
+            difference = keras.layers.Subtract()([encoder(left), encoder(right)])
+            pair_model = keras.Model({"left": left, "right": right},
+                                     keras.layers.Dense(1, activation="sigmoid")(difference))
+        """, "a − b without the absolute value", match="swapped"),
         wrong("""
             left = keras.Input(shape=(64,), name="left")
             right = keras.Input(shape=(64,), name="right")
@@ -320,24 +343,26 @@ ANSWERS = {
             self.scale = self.add_weight(shape=(1, n), name="scale",
                                          initializer=keras.initializers.Constant(value=self.initial_scale))
             self.offset = self.add_weight(shape=(1, n), name="offset", initializer="zeros")""",
-                              call="return keras.ops.add(keras.ops.multiply(inputs, self.scale), self.offset)"),
+                              call="return self.activation(keras.ops.add(keras.ops.multiply(inputs, self.scale), self.offset))"),
                "weights of shape (1, n), keras.ops"),
         honest(_feature_scale(init="super().__init__(**kwargs)",
                               build="""self.scale = keras.Variable(np.full((input_shape[-1],), self.initial_scale, dtype="float32"), name="scale")
             self.offset = keras.Variable(np.zeros((input_shape[-1],), dtype="float32"), name="offset")""",
                               config="""config = super().get_config()
             config["initial_scale"] = self.initial_scale
+            config["activation"] = self.activation      # the function itself: keras.saving serializes it
             return config"""),
-               "keras.Variable created in build"),
+               "keras.Variable created in build; the activation function itself in the config"),
         honest(_feature_scale(build="""self.scale = self.add_weight(shape=(input_shape[1],), initializer="ones")
             self.scale.assign(self.scale * self.initial_scale)
             self.offset = self.add_weight(shape=(input_shape[1],), initializer=keras.initializers.Zeros())""",
-                              call="return self.offset + self.scale * inputs"),
+                              call="return self.activation(self.offset + self.scale * inputs)"),
                "ones, then assign initial_scale × ones; input_shape[1]"),
         honest("""
-            def __init__(self, initial_scale=1.0, name=None, **kwargs):
+            def __init__(self, initial_scale=1.0, activation=None, name=None, **kwargs):
                 super().__init__(name=name, **kwargs)
                 self.initial_scale = float(initial_scale)
+                self.squash = activation if callable(activation) else keras.activations.get(activation)
 
             def build(self, input_shape):
                 start = self.initial_scale
@@ -346,13 +371,20 @@ ANSWERS = {
                                             initializer=lambda shape, dtype=None: keras.ops.full(shape, start, dtype=dtype))
 
             def call(self, x):
-                return x * self.gain + self.bias
+                return self.squash(x * self.gain + self.bias)
 
             def get_config(self):
                 base = super().get_config()
-                base.update({"initial_scale": self.initial_scale})
+                base.update({"initial_scale": self.initial_scale,
+                             "activation": keras.saving.serialize_keras_object(self.squash)})
                 return base
-        """, "other names, an initializer function, the offset created first"),
+
+            @classmethod
+            def from_config(cls, config):
+                squash = keras.saving.deserialize_keras_object(config.pop("activation"))
+                return cls(activation=squash, **config)
+        """, "other names, an initializer function, the offset created first, serialize_keras_object "
+             "and from_config"),
         wrong(_feature_scale(init="""super().__init__(**kwargs)
             self.scale = self.add_weight(shape=(64,), initializer="ones")
             self.offset = self.add_weight(shape=(64,), initializer="zeros")""",
@@ -369,22 +401,31 @@ ANSWERS = {
               "call multiplies by initial_scale, not by the weight", match="weights set to other values"),
         wrong(_feature_scale(config="return super().get_config()"),
               "get_config without initial_scale", match="does not return initial_scale"),
+        wrong(_feature_scale(config="""raise NotImplementedError  # as if get_config were not written
+            """).replace("        def get_config(self):\n            raise NotImplementedError  # as if get_config were not written\n", ""),
+              "no get_config: Keras records numbers, not a function", match="get_config of its own"),
+        wrong(_feature_scale(config="return {**super().get_config(), 'initial_scale': self.initial_scale}"),
+              "get_config without the activation", match="lost the activation"),
+        wrong(_feature_scale(call="return inputs * self.scale + self.offset"),
+              "call forgets the activation", match="does not apply its activation"),
         wrong(_feature_scale(config="return {'initial_scale': self.initial_scale}"),
               "get_config without super()'s part: the name is lost", match="name"),
         wrong("""
-            def __init__(self, initial_scale=1.0):
+            def __init__(self, initial_scale=1.0, activation=None):
                 super().__init__()
                 self.initial_scale = initial_scale
+                self.activation = keras.activations.get(activation)
 
             def build(self, input_shape):
                 self.scale = self.add_weight(shape=(input_shape[-1],), initializer=keras.initializers.Constant(self.initial_scale))
                 self.offset = self.add_weight(shape=(input_shape[-1],), initializer="zeros")
 
             def call(self, inputs):
-                return inputs * self.scale + self.offset
+                return self.activation(inputs * self.scale + self.offset)
 
             def get_config(self):
-                return {**super().get_config(), "initial_scale": self.initial_scale}
+                return {**super().get_config(), "initial_scale": self.initial_scale,
+                        "activation": keras.activations.serialize(self.activation)}
         """, "__init__ without **kwargs: Keras cannot pass a name", match="name|raised"),
         wrong(_feature_scale(build="""import tensorflow as tf
             n = input_shape[-1]
