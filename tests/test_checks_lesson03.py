@@ -191,7 +191,8 @@ def test_more_answers(solution_setup, question_id, answer, tmp_path, monkeypatch
 from answer_fixtures import fixture_tests  # noqa: E402
 from answers.lesson03 import ANSWERS  # noqa: E402
 
-# The checks of 03.q2-q5 drive the answer with probes of their own and only read the names it
+# The checks of 03.q2-q9 drive the answer with probes of their own and only read the names it
 # defines: the solution's cells before each question (its demo fits) run once for its answers.
 test_answer, test_every_question_has_fixtures, test_graded_sample, lesson_shell = \
-    fixture_tests("03", ANSWERS, share_prefix=("03.q2", "03.q3", "03.q4", "03.q5"))
+    fixture_tests("03", ANSWERS, share_prefix=("03.q2", "03.q3", "03.q4", "03.q5", "03.q6",
+                                        "03.q7", "03.q8", "03.q9"))

@@ -760,3 +760,449 @@ def _q5(answers: Answers) -> None:
         raise Fail("train_small trained the same model object twice.",
                    "build a new model inside train_small each time it is called.")
     common(second, again, again.seen["params"].get("steps") if hasattr(again, "seen") else None)
+
+
+# ---- 03.q6 ----------------------------------------------------------------------------
+# Label sets the check chooses: two classes (one rare), ten classes of different sizes,
+# classes missing in between (1, 3 and 4 never occur, 0 neither in the last), unsorted.
+def _q6_label_sets():
+    rng = np.random.default_rng(6)
+    sets = [("2 classes, 90 and 10 examples", np.array([0] * 90 + [1] * 10)),
+            ("10 classes of 3 to 30 examples", np.repeat(np.arange(10), [30, 3, 12, 5, 20, 8, 17,
+                                                                         4, 25, 9])),
+            ("the classes 0, 2 and 5 only", np.array([0] * 12 + [2] * 4 + [5] * 24)),
+            ("the classes 3 and 7 only", np.array([7] * 6 + [3] * 18))]
+    return [(what, rng.permutation(labels).astype("int64")) for what, labels in sets]
+
+
+def _integral(key) -> bool:
+    return isinstance(key, (numbers.Integral, np.integer)) and not isinstance(key, (bool, np.bool_))
+
+
+def _positive_finite(value) -> bool:
+    return (isinstance(value, (numbers.Real, np.floating, np.integer))
+            and not isinstance(value, (bool, np.bool_)) and math.isfinite(float(value))
+            and float(value) > 0)
+
+
+@question("03.q6", points=2, defines=("balanced_class_weight", "balanced_sample_weight"),
+          checks="balanced_class_weight(labels) returns a dict with an int key for each class "
+                 "present and weights inversely proportional to the class counts, which fit "
+                 "accepts; balanced_sample_weight(labels) gives the same weighting per example",
+          fixed="balanced_class_weight(labels) -> {class: weight} with exactly the classes that "
+                "occur, weight * count equal for all classes; balanced_sample_weight(labels) -> "
+                "a float array, one weight per label, weight * count of its class constant; the "
+                "scale of the weights is free",
+          verifies=("on 2 classes (90/10), 10 classes (3 to 30 each), classes missing in between "
+                    "and a set without class 0, all shuffled",
+                    "a dict with integer keys: every class present, no absent class (np.bincount "
+                    "over all class numbers shows), positive finite weights",
+                    "weight times count is the same for every class (frequencies instead of "
+                    "inverse frequencies, a rare class weighted by a constant, both show)",
+                    "fit with the dict (SGD with rate 0) logs the mean of weight times "
+                    "per-example loss",
+                    "the per-example weights: one float per label, in order, each class's total "
+                    "the same"))
+def _q6(answers: Answers) -> None:
+    import keras
+
+    for what, labels in _q6_label_sets():
+        classes, counts = np.unique(labels, return_counts=True)
+        given = labels.copy()
+        weights = answers.call("balanced_class_weight", given)
+        if not isinstance(weights, dict):
+            raise Fail(f"balanced_class_weight returned a {type(weights).__name__}, not a dict.",
+                       "return a dict from each class to its weight: {class: weight, ...}.")
+        bad = [k for k in weights if not _integral(k)]
+        if bad:
+            raise Fail(f"for labels with {what}, the dict has the key {bad[0]!r} "
+                       f"({type(bad[0]).__name__}); fit needs the integer class labels as keys.",
+                       "use the labels themselves as keys, as integers: int(label).")
+        keys = sorted(int(k) for k in weights)
+        if set(keys) - set(classes.tolist()):
+            extra = sorted(set(keys) - set(classes.tolist()))
+            raise Fail(f"for labels with {what}, the dict has keys for classes that never occur: "
+                       f"{extra}.", "give weights only to the classes that occur in labels.")
+        missing = sorted(set(classes.tolist()) - set(keys))
+        if missing:
+            raise Fail(f"for labels with {what}, the dict has no weight for the class(es) "
+                       f"{missing}: fit would count them with weight 1.",
+                       "give a weight to every class that occurs in labels.")
+        values = {int(k): v for k, v in weights.items()}
+        if not all(_positive_finite(v) for v in values.values()):
+            raise Fail(f"for labels with {what}, the weights are not all positive finite numbers: "
+                       f"{values}.", "each weight is a positive number computed from its class's "
+                       "count.")
+        totals = np.array([float(values[int(c)]) * n for c, n in zip(classes, counts)])
+        if not np.allclose(totals, totals[0], rtol=1e-6):
+            shown = {int(c): f"{n} examples, weight {float(values[int(c)]):.4g}"
+                     for c, n in zip(classes, counts)}
+            raise Fail(f"for labels with {what}, the classes do not weigh the same in total "
+                       f"(count times weight): {shown}.", "make each weight inversely "
+                       "proportional to its class's count: a class 10 times rarer counts 10 "
+                       "times as much.")
+        if not np.array_equal(given, labels):
+            raise Fail("balanced_class_weight changed the labels it was given.",
+                       "count the labels without sorting or changing the array itself.")
+
+        per_example = answers.call("balanced_sample_weight", labels.copy())
+        array = as_array(per_example, "balanced_sample_weight(labels)")
+        if array.shape != labels.shape:
+            raise Fail(f"for {len(labels)} labels with {what}, balanced_sample_weight returned "
+                       f"an array of shape {array.shape}; one weight per label was expected.",
+                       "return one weight for each label, in the order of the labels.")
+        if not (np.all(np.isfinite(array)) and np.all(array > 0)):
+            raise Fail(f"for labels with {what}, some weights of balanced_sample_weight are not "
+                       "positive finite numbers.", "each example's weight is its class's weight.")
+        wanted = totals[0] / counts[np.searchsorted(classes, labels)]
+        if not np.allclose(array / wanted, (array / wanted)[0], rtol=1e-6):
+            raise Fail(f"for labels with {what}, the weights of balanced_sample_weight are not "
+                       "those of each example's class, inversely proportional to its count (or "
+                       "not in the order of the labels).", "give each example the weight of its "
+                       "class, in the order of the labels.")
+
+    # Keras takes the dict: one epoch of one batch at learning rate 0 logs the weighted loss.
+    what, labels = _q6_label_sets()[2]
+    weights = answers.call("balanced_class_weight", labels.copy())
+    keras.utils.set_random_seed(6)
+    x = np.random.default_rng(16).normal(size=(len(labels), 4)).astype("float32")
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(6, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.0),
+                  loss="sparse_categorical_crossentropy")
+    per_loss = keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(
+        labels, model.predict(x, verbose=0)))
+    want = float(np.mean([float(weights[k]) for k in labels.tolist()] * per_loss))
+    try:
+        logged = model.fit(x, labels, batch_size=len(labels), epochs=1, verbose=0,
+                           class_weight=weights).history["loss"][0]
+    except Exception as error:
+        raise Fail(f"fit refused the dict of balanced_class_weight: {type(error).__name__}: "
+                   f"{first_line(error)}", "return a plain dict of integer labels to numbers.") \
+            from None
+    if not math.isclose(logged, want, rel_tol=1e-4):
+        raise Fail(f"fit with class_weight=balanced_class_weight(labels) logged the loss "
+                   f"{logged:.5g}, not the weighted mean {want:.5g}.",
+                   "use the labels themselves as keys, as integers.")
+
+
+# ---- 03.q7 ----------------------------------------------------------------------------
+_Q7_DONE, _Q7_TOTAL, _Q7_STEPS_DONE = 3, 5, 57
+
+
+def _q7_rate(epoch, learning_rate):  # the rate of each epoch follows from the epoch alone
+    return 0.01 * 0.5 ** epoch
+
+
+@question("03.q7", points=2, defines=("resume",),
+          checks="resume(path, done, total, callbacks) loads the whole model from path and "
+                 "trains it on the training split for the epochs done..total-1, numbered so, "
+                 "starting from the saved weights and optimizer step, and returns the History",
+          fixed="resume(path, done, total, callbacks) loads path with its optimizer state, "
+                "fits on x_train, y_train with verbose=0 and the callbacks for epochs "
+                "done..total-1 in batches of 32 and returns the History; shuffling and "
+                "validation data free",
+          verifies=("a .keras file of a model whose optimizer took 57 steps, resumed from 3 to 5",
+                    "callbacks see exactly epochs 3 and 4 (numbering from 0, all 5 epochs, or "
+                    "no epoch show), and a LearningRateScheduler sets the rates of epochs 3 and 4",
+                    "training starts from the saved weights and the saved optimizer step "
+                    "(compiling again or rebuilding from weights shows)",
+                    "on the whole training split in batches of 32 (40 steps), verbose=0",
+                    "returns the History of the resumed run"))
+def _q7(answers: Answers) -> None:
+    import keras
+
+    class Watch(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.params_seen = dict(self.params or {})
+            self.start_step = int(self.model.optimizer.iterations)
+            self.start_weights = [np.array(w) for w in self.model.get_weights()]
+            self.epochs, self.rates, self.batches = [], [], 0
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epochs.append(int(epoch))
+            self.batches = 0
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.batches += 1
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.rates.append(float(keras.ops.convert_to_numpy(
+                self.model.optimizer.learning_rate)))
+
+    model = _probe_model(width=6, learning_rate=0.01, seed=7)
+    rng = np.random.default_rng(17)
+    model.set_weights([rng.normal(0, 0.3, w.shape).astype("float32") for w in model.get_weights()])
+    model.optimizer.iterations.assign(_Q7_STEPS_DONE)
+    saved = model.get_weights()
+    watch = Watch()
+    with tempfile.TemporaryDirectory(prefix="k2tf-check-03q7-") as name:
+        path = Path(name) / "interrupted.keras"
+        model.save(path)
+        history = answers.call("resume", path, _Q7_DONE, _Q7_TOTAL,
+                               [keras.callbacks.LearningRateScheduler(_q7_rate), watch])
+    if not hasattr(watch, "epochs"):
+        raise Fail("the callbacks given to resume never ran.",
+                   "pass them to fit: `callbacks=callbacks`.")
+    want = list(range(_Q7_DONE, _Q7_TOTAL))
+    seen = watch.epochs
+    where = f"resuming a run of {_Q7_TOTAL} epochs after {_Q7_DONE}"
+    if seen != want:
+        if not seen:
+            hint = ("fit's epochs is the number of the last epoch plus one (the run's total), "
+                    "not how many are left.")
+        elif seen[0] == 0:
+            hint = "tell fit where the run stands: initial_epoch."
+        else:
+            hint = "run from initial_epoch=done up to epochs=total."
+        raise Fail(f"{where}, the callbacks saw the epochs {seen or 'none'}; the epochs "
+                   f"{want} were expected.", hint)
+    rates = [_q7_rate(e, None) for e in want]
+    if not np.allclose(watch.rates, rates, rtol=1e-5):
+        raise Fail(f"{where}, a LearningRateScheduler set the rates {watch.rates}, not {rates}.",
+                   "pass the callbacks to fit as they are.")
+    verbose = watch.params_seen.get("verbose", 0)
+    if verbose != 0:
+        raise Fail(f"fit ran with verbose={verbose!r}.", "pass verbose=0 to fit.")
+    if watch.start_step != _Q7_STEPS_DONE:
+        raise Fail(f"the resumed training started at optimizer step {watch.start_step}, not at "
+                   f"the saved model's step {_Q7_STEPS_DONE}: the optimizer's state was lost.",
+                   "load the whole model with keras.models.load_model and do not compile it "
+                   "again: the .keras file holds the optimizer.")
+    if not all(np.array_equal(a, b) for a, b in zip(watch.start_weights, saved)):
+        raise Fail("the resumed training did not start from the saved weights.",
+                   "load the model from path with keras.models.load_model, and train that model.")
+    n_train = len(_digits().train.x)
+    steps = watch.params_seen.get("steps")
+    if steps != math.ceil(n_train / 32) or watch.batches != steps:
+        raise Fail(f"an epoch of the resumed training had {watch.batches} steps; one pass over "
+                   f"the training split ({n_train} digits) in batches of 32 has "
+                   f"{math.ceil(n_train / 32)}.", "train on x_train and y_train, all of them, "
+                   "with batch_size=32.")
+    is_instance(history, keras.callbacks.History, "resume(...)",
+                "the History that model.fit returns", hint="return what fit returns.")
+    if list(history.epoch) != want:
+        raise Fail(f"the History returned numbers the epochs {list(history.epoch)}, not {want}.",
+                   "return the History of the fit that resumes training.")
+
+
+# ---- 03.q8 ----------------------------------------------------------------------------
+_Q8_N, _Q8_BATCH = 203, 16
+
+
+def _q8_arrays():
+    x = np.stack([np.arange(_Q8_N), np.arange(_Q8_N) * 0.5, np.ones(_Q8_N)], axis=1)
+    return x.astype("float32"), (np.arange(_Q8_N) % 5).astype("int64")
+
+
+def _q8_pass(dataset, what):
+    """The ids (first input column) of one pass, batch by batch, with the labels checked."""
+    batches = []
+    try:
+        for element in dataset:
+            if not isinstance(element, (tuple, list)) or len(element) != 2:
+                raise Fail(f"{what}: an element of the data set is not an (inputs, labels) pair.",
+                           "make the data set from the pair: from_tensor_slices((x, y)).")
+            xb, yb = (part.numpy() if hasattr(part, "numpy") else np.asarray(part)
+                      for part in element)
+            if xb.ndim != 2:
+                raise Fail(f"{what}: an element's inputs have the shape {xb.shape}: one example, "
+                           "not a batch.", "batch the data set: .batch(batch_size).")
+            ids = np.rint(xb[:, 0]).astype(int)
+            if yb.shape != (len(ids),) or not np.array_equal(yb, ids % 5):
+                raise Fail(f"{what}: the labels in a batch are not those of its inputs.",
+                           "keep each example's inputs and label together: shuffle the pairs "
+                           "of one data set made from (x, y).")
+            batches.append(ids)
+            if sum(len(b) for b in batches) > 3 * _Q8_N:
+                break
+    except Fail:
+        raise
+    except Exception as error:
+        raise Fail(f"{what}: iterating over the data set raised {type(error).__name__}: "
+                   f"{first_line(error)}", "build it with tf.data.Dataset.from_tensor_slices.") \
+            from None
+    return batches
+
+
+@question("03.q8", points=2, defines=("make_dataset",),
+          checks="make_dataset(x, y, batch_size, shuffle) returns a finite tf.data.Dataset of "
+                 "(inputs, labels) batches with every example once per pass, in order or "
+                 "shuffled anew each pass across batches, that fit trains on",
+          fixed="make_dataset(x, y, batch_size, shuffle) returns a tf.data.Dataset of (x, y) "
+                "batches of batch_size (last may be smaller), every example once per pass; "
+                "shuffle=True: a new order each pass, examples (not batches) shuffled with a "
+                "buffer as large as the data; shuffle=False: the arrays' order",
+          verifies=("203 examples in batches of 16 (and 50): a tf.data.Dataset, finite (no "
+                    "repeat), elements (inputs, labels) with the labels of their inputs",
+                    "every example exactly once per pass, batches of batch_size (the last "
+                    "smaller; drop_remainder shows)",
+                    "shuffle=False keeps the order; shuffle=True changes it, anew at every pass, "
+                    "across batches (batching before shuffling shows), with a full buffer",
+                    "fit trains on it: one step per batch"))
+def _q8(answers: Answers) -> None:
+    import keras
+    import tensorflow as tf
+
+    x, y = _q8_arrays()
+    for batch_size in (_Q8_BATCH, 50):
+        sizes = [batch_size] * (_Q8_N // batch_size) + [_Q8_N % batch_size]
+        for shuffle in (False, True):
+            what = (f"make_dataset(x, y, {batch_size}, shuffle={shuffle}) on {_Q8_N} examples")
+            dataset = answers.call("make_dataset", x.copy(), y.copy(), batch_size, shuffle)
+            is_instance(dataset, tf.data.Dataset, what, "a tf.data.Dataset",
+                        hint="build it with tf.data.Dataset.from_tensor_slices((x, y)).")
+            if int(dataset.cardinality()) == int(tf.data.INFINITE_CARDINALITY):
+                raise Fail(f"{what} repeats forever: an epoch of fit would never end.",
+                           "do not repeat the data set: fit starts a new pass at each epoch.")
+            passes = [_q8_pass(dataset, what) for _ in range(2 if shuffle else 1)]
+            for batches in passes:
+                ids = np.concatenate(batches) if batches else np.array([], int)
+                if sorted(ids.tolist()) != list(range(_Q8_N)):
+                    raise Fail(f"{what}: one pass yields {len(ids)} examples, not each of the "
+                               f"{_Q8_N} exactly once.", "batch without dropping the last, "
+                               "smaller batch, and do not repeat the data set.")
+                in_order = {frozenset(range(i, min(i + batch_size, _Q8_N)))
+                            for i in range(0, _Q8_N, batch_size)}
+                if shuffle and all(frozenset(b.tolist()) in in_order for b in batches) and \
+                        not np.array_equal(ids, np.arange(_Q8_N)):
+                    raise Fail(f"{what}: each batch holds the same neighbouring examples as "
+                               "without shuffling: whole batches are shuffled, not the examples.",
+                               "shuffle before batching.")
+                if [len(b) for b in batches] != sizes:
+                    raise Fail(f"{what}: the batches hold {[len(b) for b in batches]} examples; "
+                               f"batches of {batch_size} (the last one smaller) were expected.",
+                               "batch the data set with batch_size.")
+            first = np.concatenate(passes[0])
+            if not shuffle:
+                if not np.array_equal(first, np.arange(_Q8_N)):
+                    raise Fail(f"{what}: the examples do not come in the order of the arrays.",
+                               "shuffle only when shuffle is True.")
+                continue
+            if np.array_equal(first, np.arange(_Q8_N)):
+                raise Fail(f"{what}: the examples come in the order of the arrays.",
+                           "shuffle the data set when shuffle is True: .shuffle(len(x)).")
+            second = np.concatenate(passes[1])
+            if np.array_equal(first, second):
+                raise Fail(f"{what}: two passes (two epochs) yield the examples in the same "
+                           "order.", "let the data set shuffle anew at each pass (the default "
+                           "of .shuffle).")
+            if all(b.max() < _Q8_N // 2 for b in (passes[0][0], passes[1][0])):
+                raise Fail(f"{what}: in two passes, the first batch never held an example from "
+                           "the second half of the arrays: the shuffle buffer is too small to "
+                           "mix all the data.", "give .shuffle a buffer as large as the data: "
+                           "len(x).")
+    dataset = answers.call("make_dataset", x.copy(), y.copy(), _Q8_BATCH, True)
+    keras.utils.set_random_seed(8)
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(5, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    try:
+        history = model.fit(dataset, epochs=1, verbose=0, shuffle=False)
+    except Exception as error:
+        raise Fail(f"fit cannot train on the data set of make_dataset: {type(error).__name__}: "
+                   f"{first_line(error)}", "return the batched data set of (x, y) pairs.") \
+            from None
+    if history.params.get("steps") != math.ceil(_Q8_N / _Q8_BATCH):
+        raise Fail(f"fit took {history.params.get('steps')} steps per epoch on the data set, "
+                   f"not one per batch ({math.ceil(_Q8_N / _Q8_BATCH)}).",
+                   "batch the data set with batch_size.")
+
+
+# ---- 03.q9 ----------------------------------------------------------------------------
+# Five features on very different scales (so that one mean and variance for all of them, no
+# standardising, or statistics of other data all show), a model with BatchNormalization and
+# Dropout (inference mode matters) and three classes.
+_Q9_MEAN = np.array([100.0, -3.0, 0.5, 2000.0, 10.0])
+_Q9_STD = np.array([15.0, 0.2, 1.0, 300.0, 4.0])
+
+
+def _q9_model():
+    import keras
+
+    keras.utils.set_random_seed(9)
+    model = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.BatchNormalization(), keras.layers.Dropout(0.5),
+                              keras.layers.Dense(3, activation="softmax")])
+    rng = np.random.default_rng(19)
+    model.set_weights([rng.uniform(0.5, 1.5, w.shape).astype("float32") if "variance" in v.path
+                       else rng.normal(0, 0.6, w.shape).astype("float32")
+                       for v, w in zip(model.weights, model.get_weights())])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+@question("03.q9", points=3, defines=("export_raw",),
+          checks="export_raw(model, x_raw, path) returns a Keras model taking raw rows that "
+                 "standardises each feature with x_raw's statistics before model, and exports "
+                 "it as a SavedModel to path whose serving_default signature takes raw float32 "
+                 "rows of any batch size and predicts the same",
+          fixed="export_raw(model, x_raw, path) returns the raw-input Keras model and exports it "
+                "as a SavedModel into the folder path; standardisation per feature with the "
+                "mean and variance of x_raw, inside the model (how is free)",
+          verifies=("a model with BatchNormalization and Dropout, 5 features on very different "
+                    "scales",
+                    "the returned Keras model predicts, on raw rows, what model predicts on rows "
+                    "standardised with x_raw's mean and standard deviation (no adapt, one "
+                    "statistic for all features, exporting model itself show)",
+                    "path is a SavedModel folder (a .keras file or model.save show) that "
+                    "tf.saved_model.load reads",
+                    "its serving_default signature takes one float32 input of shape (None, 5) "
+                    "and returns the same predictions on raw rows"))
+def _q9(answers: Answers) -> None:
+    import keras
+    import tensorflow as tf
+
+    rng = np.random.default_rng(29)
+    x_raw = (rng.normal(size=(300, 5)) * _Q9_STD + _Q9_MEAN).astype("float32")
+    probe = (rng.normal(size=(7, 5)) * _Q9_STD + _Q9_MEAN).astype("float32")
+    model = _q9_model()
+    mean, std = x_raw.astype("float64").mean(axis=0), x_raw.astype("float64").std(axis=0)
+    expected = keras.ops.convert_to_numpy(model((probe - mean) / std, training=False))
+    hint_norm = ("put a keras.layers.Normalization layer, adapted on x_raw (one mean and "
+                 "variance per feature), before model.")
+    with tempfile.TemporaryDirectory(prefix="k2tf-check-03q9-") as name:
+        path = Path(name) / "served"
+        returned = answers.call("export_raw", model, x_raw.copy(), path)
+        is_instance(returned, keras.Model, "export_raw(model, x_raw, path)", "a Keras model",
+                    hint="return the Keras model that takes raw rows.")
+        if returned is model:
+            raise Fail("export_raw returned `model` itself, which takes standardised rows.",
+                       "return a new model: the standardisation, then model.")
+        got = _predict(returned, probe, "the model export_raw returns")
+        if got.shape != expected.shape or not np.allclose(got, expected, rtol=1e-4, atol=1e-5):
+            raise Fail("on raw rows, the model export_raw returns does not predict what `model` "
+                       "predicts on the same rows standardised with the mean and standard "
+                       "deviation of each feature of x_raw.", hint_norm)
+        if not (path.is_dir() and (path / "saved_model.pb").is_file()):
+            found = sorted(str(p.relative_to(path.parent)) for p in path.parent.rglob("*"))
+            raise Fail(f"no SavedModel folder was written at `path` (found: {found or 'nothing'}).",
+                       "export the raw-input model with its export method, to `path` itself.")
+        try:
+            loaded = tf.saved_model.load(str(path))
+        except Exception as error:
+            raise Fail(f"tf.saved_model.load cannot read the folder: {type(error).__name__}: "
+                       f"{first_line(error)}", "export the model with model.export(path).") \
+                from None
+        signature = getattr(loaded, "signatures", {}).get("serving_default")
+        if signature is None:
+            raise Fail("the SavedModel has no serving_default signature.",
+                       "export the model with model.export(path).")
+        inputs = signature.structured_input_signature[1]
+        specs = list(inputs.values())
+        if len(specs) != 1 or specs[0].dtype != tf.float32 or \
+                specs[0].shape.as_list() != [None, 5]:
+            raise Fail(f"the serving signature takes {inputs}; one float32 input of shape "
+                       "(None, 5), raw rows in a batch of any size, was expected.",
+                       "export a model whose input is keras.Input(shape=(number of features,)).")
+        try:
+            out = signature(**{next(iter(inputs)): tf.constant(probe)})
+        except Exception as error:
+            raise Fail(f"calling the serving signature on raw rows raised {type(error).__name__}: "
+                       f"{first_line(error)}", "export the raw-input model.") from None
+        served = next(iter(out.values())) if isinstance(out, dict) else out
+        served = served.numpy() if hasattr(served, "numpy") else np.asarray(served)
+        if served.shape != expected.shape or not np.allclose(served, expected, rtol=1e-4,
+                                                             atol=1e-5):
+            raise Fail("the SavedModel's serving signature, given raw rows, does not predict "
+                       "what `model` predicts on the rows standardised: it was exported without "
+                       "the standardisation, or with other statistics.",
+                       "export the model you return, the one with the standardisation inside.")

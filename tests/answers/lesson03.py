@@ -765,3 +765,222 @@ MORE_ANSWERS["03.q4"] += [
         print("copied", len(other.weights), "weights")
         """, COMPARE), "prints what it copied"),
 ]
+
+# ---- 03.q6-03.q9: class weights, resuming, data sets, export --------------------------
+# 03.q6 has two regions: balanced_class_weight's body, then balanced_sample_weight's.
+SAMPLE_FROM_DICT = """\
+weights = balanced_class_weight(labels)
+return np.array([weights[int(label)] for label in labels], dtype="float64")
+"""
+ANSWERS["03.q6"] = [
+    honest(("""\
+        import collections
+        counts = collections.Counter(labels.tolist())
+        return {label: 1.0 / n for label, n in counts.items()}
+        """, """\
+        classes, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
+        return 1.0 / counts[inverse]
+        """), "Counter, weights 1/count; np.unique's inverse for the examples"),
+    honest(("""\
+        counts = np.bincount(labels)
+        return {int(c): counts.max() / counts[c] for c in np.flatnonzero(counts)}
+        """, SAMPLE_FROM_DICT), "np.bincount with the absent classes left out, largest/count"),
+    honest(("""\
+        weights = {}
+        for label in set(labels.tolist()):
+            weights[label] = len(labels) / np.sum(labels == label)
+        return weights
+        """, """\
+        return np.array([len(labels) / np.sum(labels == label) for label in labels])
+        """), "a loop over the set of labels, NumPy float weights"),
+    wrong(("""\
+        classes, counts = np.unique(labels, return_counts=True)
+        return {int(c): n / len(labels) for c, n in zip(classes, counts)}
+        """, SAMPLE_FROM_DICT), "frequencies instead of inverse frequencies",
+          match=r"do not weigh the same"),
+    wrong(("""\
+        counts = np.bincount(labels)
+        return {c: len(labels) / (len(counts) * max(n, 1)) for c, n in enumerate(counts)}
+        """, SAMPLE_FROM_DICT), "np.bincount over every class number, absent ones included",
+          match=r"never occur"),
+    wrong(("""\
+        classes, counts = np.unique(labels, return_counts=True)
+        rare = classes[np.argmin(counts)]
+        return {int(c): counts.max() / counts.min() if c == rare else 1.0 for c in classes}
+        """, SAMPLE_FROM_DICT), "only the rarest class weighted: right for two classes only",
+          match=r"do not weigh the same"),
+    wrong(("""\
+        classes, counts = np.unique(labels, return_counts=True)
+        return {str(c): 1.0 / n for c, n in zip(classes, counts)}
+        """, SAMPLE_FROM_DICT), "the labels as text keys", match=r"integer class labels"),
+    wrong(("""\
+        classes, counts = np.unique(labels, return_counts=True)
+        return {int(c): 1.0 / n for c, n in zip(classes, counts)}
+        """, """\
+        classes, counts = np.unique(labels, return_counts=True)
+        return 1.0 / counts
+        """), "one weight per class instead of per example", match=r"shape"),
+]
+ANSWERS["03.q7"] = [
+    honest("""\
+        model = keras.models.load_model(str(path))
+        history = model.fit(x=x_train, y=y_train, batch_size=32, epochs=total, initial_epoch=done,
+                            verbose=0, callbacks=callbacks, shuffle=False)
+        return history
+        """, "str path, keyword arguments, no shuffling"),
+    honest("""\
+        restored = keras.saving.load_model(path)
+        return restored.fit(x_train, y_train, validation_data=(x_val, y_val), batch_size=32,
+                            initial_epoch=done, epochs=done + (total - done), verbose=0,
+                            callbacks=[*callbacks])
+        """, "keras.saving.load_model, validation data, epochs written as done + left"),
+    honest("""\
+        model = keras.models.load_model(path, compile=True)
+        print(f"resuming at epoch {done} of {total}, optimizer step "
+              f"{int(model.optimizer.iterations)}")
+        return model.fit(x_train, y_train, 32, total, 0, callbacks, initial_epoch=done)
+        """, "positional batch_size, epochs, verbose and callbacks; a message"),
+    wrong("""\
+        model = keras.models.load_model(path)
+        return model.fit(x_train, y_train, epochs=total - done, batch_size=32, verbose=0,
+                         callbacks=callbacks)
+        """, "the epochs left, numbered from 0 again", match=r"epochs \[0, 1\]"),
+    wrong("""\
+        model = keras.models.load_model(path)
+        return model.fit(x_train, y_train, epochs=total - done, initial_epoch=done,
+                         batch_size=32, verbose=0, callbacks=callbacks)
+        """, "epochs as the number left with initial_epoch: nothing runs", match=r"epochs none"),
+    wrong("""\
+        model = keras.models.load_model(path)
+        model.compile(optimizer=keras.optimizers.Adam(0.01),
+                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        return model.fit(x_train, y_train, epochs=total, initial_epoch=done, batch_size=32,
+                         verbose=0, callbacks=callbacks)
+        """, "compiled again: a new optimizer at step 0", match=r"optimizer"),
+    wrong("""\
+        model = keras.models.load_model(path)
+        return model.fit(x_train, y_train, epochs=total, batch_size=32, verbose=0,
+                         callbacks=callbacks)
+        """, "the whole run again from epoch 0", match=r"epochs \[0, 1, 2, 3, 4\]"),
+    wrong("""\
+        model = keras.models.load_model(path)
+        return model.fit(x_train[:640], y_train[:640], epochs=total, initial_epoch=done,
+                         batch_size=32, verbose=0, callbacks=callbacks)
+        """, "part of the training split", match=r"20 steps"),
+]
+ANSWERS["03.q8"] = [
+    honest("""\
+        n = len(x)
+        indices = tf.data.Dataset.range(n)
+        if shuffle:
+            indices = indices.shuffle(n)
+        return indices.batch(batch_size).map(lambda i: (tf.gather(x, i), tf.gather(y, i)))
+        """, "a data set of indices, shuffled and batched, then gathered"),
+    honest("""\
+        dataset = tf.data.Dataset.from_tensor_slices((x, y))
+        if shuffle:
+            dataset = dataset.shuffle(buffer_size=x.shape[0], reshuffle_each_iteration=True)
+        return dataset.batch(batch_size, drop_remainder=False).prefetch(tf.data.AUTOTUNE)
+        """, "explicit shuffle and batch arguments, prefetch"),
+    honest("""\
+        inputs = tf.data.Dataset.from_tensor_slices(x)
+        labels = tf.data.Dataset.from_tensor_slices(y)
+        pairs = tf.data.Dataset.zip((inputs, labels))
+        return (pairs.shuffle(len(y)) if shuffle else pairs).batch(batch_size)
+        """, "two data sets zipped"),
+    wrong("""\
+        dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size)
+        return dataset.shuffle(len(x)) if shuffle else dataset
+        """, "batches first, then shuffles whole batches", match=r"whole batches"),
+    wrong("""\
+        dataset = tf.data.Dataset.from_tensor_slices((x, y))
+        if shuffle:
+            dataset = dataset.shuffle(len(x), seed=0, reshuffle_each_iteration=False)
+        return dataset.batch(batch_size)
+        """, "the same order at every epoch", match=r"same order"),
+    wrong("""\
+        dataset = tf.data.Dataset.from_tensor_slices((x, y))
+        if shuffle:
+            dataset = dataset.shuffle(10)
+        return dataset.batch(batch_size)
+        """, "a shuffle buffer of 10", match=r"buffer"),
+    wrong("""\
+        dataset = tf.data.Dataset.from_tensor_slices((x, y))
+        return dataset.shuffle(len(x)) if shuffle else dataset
+        """, "not batched", match=r"not a batch"),
+    wrong("""\
+        dataset = tf.data.Dataset.from_tensor_slices((x, y))
+        if shuffle:
+            dataset = dataset.shuffle(len(x))
+        return dataset.batch(batch_size, drop_remainder=True)
+        """, "drops the last, smaller batch", match=r"exactly once"),
+    wrong("""\
+        return tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x)).batch(batch_size)
+        """, "shuffles even when shuffle is False", match=r"order of the arrays"),
+]
+ANSWERS["03.q9"] = [
+    honest("""\
+        norm = keras.layers.Normalization(axis=-1)
+        norm.adapt(x_raw)
+        inputs = keras.Input(shape=(x_raw.shape[-1],), dtype="float32")
+        raw = keras.Model(inputs, model(norm(inputs)))
+        raw.export(str(path), format="tf_saved_model", verbose=False)
+        return raw
+        """, "the functional API, a str path, format named"),
+    honest("""\
+        standardise = keras.layers.Normalization(mean=x_raw.mean(axis=0),
+                                                 variance=x_raw.var(axis=0))
+        raw = keras.Sequential([keras.Input(shape=x_raw.shape[1:]), standardise, model])
+        raw.export(path, verbose=False)
+        return raw
+        """, "Normalization given NumPy's mean and variance instead of adapt"),
+    honest("""\
+        norm = keras.layers.Normalization()
+        norm.adapt(tf.data.Dataset.from_tensor_slices(x_raw).batch(64))
+        raw = keras.Sequential([keras.Input(shape=(x_raw.shape[1],)), norm, *model.layers])
+        raw.export(path, verbose=False)
+        return raw
+        """, "adapted on a batched data set, the model's layers laid out in a new Sequential"),
+    wrong("""\
+        norm = keras.layers.Normalization(axis=None)
+        norm.adapt(x_raw)
+        raw = keras.Sequential([keras.Input(shape=(x_raw.shape[1],)), norm, model])
+        raw.export(path, verbose=False)
+        return raw
+        """, "one mean and variance for all features (axis=None)", match=r"does not predict"),
+    wrong("""\
+        norm = keras.layers.Normalization()
+        norm.adapt(x_raw)
+        raw = keras.Sequential([keras.Input(shape=(x_raw.shape[1],)), norm, model])
+        model.export(path, verbose=False)
+        return raw
+        """, "exports the model without the normalisation", match=r"exported without"),
+    wrong("""\
+        norm = keras.layers.Normalization()
+        norm.adapt(x_raw)
+        raw = keras.Sequential([keras.Input(shape=(x_raw.shape[1],)), norm, model])
+        raw.save(path)
+        return raw
+        """, "model.save to a folder, refused by Keras 3", match=r"Invalid filepath extension"),
+    wrong("""\
+        norm = keras.layers.Normalization()
+        norm.adapt(x_raw)
+        raw = keras.Sequential([keras.Input(shape=(x_raw.shape[1],)), norm, model])
+        raw.save(path.with_suffix(".keras"))
+        return raw
+        """, "a .keras file instead of a SavedModel", match=r"no SavedModel"),
+    wrong("""\
+        raw = keras.Sequential([keras.Input(shape=(x_raw.shape[1],)),
+                                keras.layers.Normalization(), model])
+        raw.export(path, verbose=False)
+        return raw
+        """, "a Normalization layer never adapted", match=r"does not predict|raised"),
+]
+MORE_ANSWERS["03.q8"] = [
+    wrong("""\
+        dataset = tf.data.Dataset.from_tensor_slices((x, y))
+        if shuffle:
+            dataset = dataset.shuffle(len(x))
+        return dataset.batch(batch_size).repeat()
+        """, "repeats forever (the lesson's demo fit would never end)", match=r"forever"),
+]
