@@ -46,11 +46,38 @@ def should_stop(val_losses, patience):
     return len(val_losses) > patience and min(val_losses[-patience:]) >= min(val_losses[:-patience])
 
 
+def clipped_step(model, optimizer, x, y, max_norm):
+    with tf.GradientTape() as tape:
+        loss = total_loss(model, y, model(x, training=True))
+    gradients, _ = tf.clip_by_global_norm(tape.gradient(loss, model.trainable_variables), max_norm)
+    optimizer.apply(gradients, model.trainable_variables)
+    return loss
+
+
+def train_resumable(model, optimizer, dataset, steps, directory):
+    step = tf.Variable(0, dtype=tf.int64)
+    batches = iter(dataset)
+    checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, step=step, data=batches)
+    manager = tf.train.CheckpointManager(checkpoint, directory, max_to_keep=2)
+    checkpoint.restore(manager.latest_checkpoint)
+    losses = []
+    while int(step) < steps:
+        x, y = next(batches)
+        with tf.GradientTape() as tape:
+            loss = total_loss(model, y, model(x, training=True))
+        optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
+        losses.append(float(loss))
+        step.assign_add(1)
+    manager.save()
+    return losses
+
+
 HONEST = {"make_dataset": make_dataset, "total_loss": total_loss, "evaluate": evaluate,
-          "train_loop": train_loop, "should_stop": should_stop}
+          "train_loop": train_loop, "should_stop": should_stop, "clipped_step": clipped_step,
+          "train_resumable": train_resumable}
 
 
-@pytest.mark.parametrize("qid", ["05.q1", "05.q2", "05.q3", "05.q4", "05.q5"])
+@pytest.mark.parametrize("qid", ["05.q1", "05.q2", "05.q3", "05.q4", "05.q5", "05.q6", "05.q7"])
 def test_honest_answers_pass(qid):
     assert "passed" in run_check(qid, HONEST)
 
@@ -135,7 +162,8 @@ def test_should_stop_mistakes():
 from answer_fixtures import fixture_tests  # noqa: E402
 from answers.lesson05 import ANSWERS  # noqa: E402
 
-# Each question's answer defines its own function and only reads earlier ones (05.q4's loop calls
-# 05.q2's total_loss): the solution's cells before each run once for all its answers.
+# Each question's answer defines its own function and only reads earlier ones (05.q4, 05.q6 and
+# 05.q7 call 05.q2's total_loss): the solution's cells before each run once for all its answers.
 test_answer, test_every_question_has_fixtures, test_graded_sample, lesson_shell = \
-    fixture_tests("05", ANSWERS, share_prefix=("05.q1", "05.q2", "05.q3", "05.q4", "05.q5"))
+    fixture_tests("05", ANSWERS, share_prefix=("05.q1", "05.q2", "05.q3", "05.q4", "05.q5",
+                                               "05.q6", "05.q7"))

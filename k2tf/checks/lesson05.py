@@ -469,3 +469,279 @@ def _q5(answers: Answers) -> None:
                        f"{expected} was expected.",
                        "compare the best of the last `patience` losses with the best of the "
                        "earlier ones; an equal loss is no improvement.")
+
+
+# --- 05.q6 -------------------------------------------------------------------------------------
+
+def _clip_probe():
+    """A small model with BatchNormalization, Dropout (seeded: two probes draw the same masks at
+    their first training call) and a penalty; every weight fixed by seeds."""
+    import keras
+
+    init = keras.initializers
+    return keras.Sequential([
+        keras.Input(shape=(64,)),
+        keras.layers.Dense(16, activation="relu", kernel_initializer=init.GlorotUniform(seed=61)),
+        keras.layers.BatchNormalization(),
+        keras.layers.Dropout(0.5, seed=62),
+        keras.layers.Dense(10, activation="softmax", kernel_initializer=init.GlorotUniform(seed=63),
+                           kernel_regularizer=keras.regularizers.L2(1e-2)),
+    ])
+
+
+def _sgd(model):
+    """Plain gradient descent, built for ``model`` (so that a step compiled with tf.function never
+    has to create the optimizer's variables)."""
+    import keras
+
+    optimizer = keras.optimizers.SGD(learning_rate=0.5)
+    optimizer.build(model.trainable_variables)
+    return optimizer
+
+
+def _reference_step(x, y, max_norm, clip):
+    """The check's own step on a fresh probe: the weights after it, the loss, and the gradients'
+    norms (global, then each variable's) before clipping."""
+    import keras
+    import tensorflow as tf
+
+    model = _clip_probe()
+    optimizer = _sgd(model)
+    with tf.GradientTape() as tape:
+        probabilities = model(x, training=True)
+        loss = keras.losses.SparseCategoricalCrossentropy()(y, probabilities) + tf.add_n(model.losses)
+    gradients = tape.gradient(loss, model.trainable_variables)
+    norms = (float(tf.linalg.global_norm(gradients)), [float(tf.norm(g)) for g in gradients])
+    if clip == "global":
+        gradients, _ = tf.clip_by_global_norm(gradients, max_norm)
+    elif clip == "each":
+        gradients = [tf.clip_by_norm(g, max_norm) for g in gradients]
+    optimizer.apply(gradients, model.trainable_variables)
+    return [v.numpy() for v in model.variables], float(loss), norms
+
+
+def _same(weights, reference, rtol=1e-5, atol=1e-7) -> bool:
+    return all(np.allclose(a, b, rtol=rtol, atol=atol) for a, b in zip(weights, reference))
+
+
+@question("05.q6", points=2,
+          checks="clipped_step runs the model in training mode (Dropout active, BatchNormalization "
+                 "statistics updated), differentiates total_loss, clips the gradients by their "
+                 "global norm only when it exceeds max_norm, and updates the weights with the "
+                 "given optimizer",
+          defines=("clipped_step",),
+          fixed="clipped_step(model, optimizer, x, y, max_norm): one step on the batch in training "
+                "mode, the loss of total_loss, gradients scaled together so that their global norm "
+                "is at most max_norm, applied by the given optimizer; returns the loss. Clipping "
+                "in the step or by the optimizer is free.",
+          verifies=("the weights after one step on a model with Dropout, BatchNormalization and a "
+                    "penalty equal those of the check's step (same Dropout seed): a max_norm the "
+                    "gradients stay under (no change), a tiny one, and one between the largest "
+                    "variable's norm and the global norm (only global clipping acts)",
+                    "BatchNormalization's moving statistics updated by the step",
+                    "the returned loss is the batch's loss, penalties included"))
+def _q6(answers: Answers) -> None:
+    digits = _digits()
+    x, y = digits.train
+    x, y = x[:64], y[:64]
+    _, _, (global_norm, norms) = _reference_step(x, y, 1.0, None)
+    cases = (("above the gradients' global norm", 10 * global_norm),
+             ("far below the global norm", global_norm / 20),
+             ("between the largest variable's norm and the global norm",
+              (max(norms) + global_norm) / 2))
+    for what, max_norm in cases:
+        model = _clip_probe()
+        optimizer = _sgd(model)
+        norm = model.layers[1]
+        before = [v.numpy().copy() for v in model.trainable_variables]
+        loss = answers.call("clipped_step", model, optimizer, x, y, max_norm)
+        where = f"with max_norm {what} ({max_norm:.3g}, global norm {global_norm:.3g})"
+        if all(np.array_equal(a, v.numpy()) for a, v in zip(before, model.trainable_variables)):
+            raise Fail(f"clipped_step did not change the model's weights {where}.",
+                       "apply the (clipped) gradients with the optimizer you are given: "
+                       "optimizer.apply(gradients, model.trainable_variables).")
+        if np.array_equal(norm.moving_mean.numpy(), np.zeros(norm.moving_mean.shape)):
+            raise Fail("the check's model has a BatchNormalization layer, and its moving "
+                       "statistics did not move: clipped_step did not run the model in training "
+                       "mode.", "call the model with training=True inside the tape.")
+        weights = [v.numpy() for v in model.variables]
+        expected, expected_loss, _ = _reference_step(x, y, max_norm, "global")
+        loss = as_number(loss, "the loss clipped_step returns")
+        close(loss, expected_loss, f"the loss clipped_step returns {where}", rtol=1e-5,
+              hint="return the loss of the batch before the update: your total_loss of the model's "
+                   "predictions in training mode (cross-entropy plus model.losses).")
+        if _same(weights, expected):
+            continue
+        if _same(weights, _reference_step(x, y, max_norm, None)[0]):
+            raise Fail(f"{where}, the weights after clipped_step are those of a step without "
+                       "clipping.", "clip the gradients with tf.clip_by_global_norm(gradients, "
+                       "max_norm), or give the optimizer global_clipnorm.")
+        if _same(weights, _reference_step(x, y, max_norm, "each")[0]):
+            raise Fail(f"{where}, clipped_step clipped each variable's gradient by its own norm "
+                       "(what clipnorm does), not all of them by their global norm.",
+                       "scale all the gradients by one factor: tf.clip_by_global_norm, or the "
+                       "optimizer's global_clipnorm.")
+        raise Fail(f"{where}, the weights after clipped_step differ from those of a step whose "
+                   "gradients are clipped by their global norm.",
+                   "one forward pass in training mode, the gradients of total_loss, "
+                   "tf.clip_by_global_norm(gradients, max_norm), then optimizer.apply; clip only "
+                   "the gradients, leave the loss and the weights alone.")
+
+
+# --- 05.q7 -------------------------------------------------------------------------------------
+
+_RESUME_STEPS = 12  # the check stops the loop after this many steps, then asks for as many more
+_RESUME_EXAMPLES = 320  # 10 batches of 32 per epoch: the run crosses epochs, each reshuffled
+
+
+def _recorder_layer():
+    """A layer that drops the last input column, the example's index, after recording (in training
+    mode) the index of the first example of the batch: after a run, the position in the data
+    where it ended."""
+    import keras
+
+    class Recorder(keras.layers.Layer):
+        def build(self, input_shape):
+            self.last_seen = self.add_weight(shape=(), initializer="zeros", trainable=False,
+                                             name="last_seen")
+
+        def call(self, inputs, training=None):
+            if training:
+                self.last_seen.assign(inputs[0, -1])
+            return inputs[:, :-1]
+
+        def compute_output_shape(self, input_shape):
+            return (*input_shape[:-1], input_shape[-1] - 1)
+
+    return Recorder(name="recorder")
+
+
+def _resume_probe(seed):
+    """The lesson's classifier with BatchNormalization and a penalty, no Dropout; its initial
+    weights drawn from ``seed``."""
+    import keras
+
+    init = keras.initializers.GlorotUniform
+    return keras.Sequential([
+        keras.Input(shape=(65,)),
+        _recorder_layer(),
+        keras.layers.Dense(32, activation="relu", kernel_initializer=init(seed=seed)),
+        keras.layers.BatchNormalization(),
+        keras.layers.Dense(10, activation="softmax", kernel_initializer=init(seed=seed + 1),
+                           kernel_regularizer=keras.regularizers.L2(1e-3)),
+    ])
+
+
+def _resume_dataset():
+    """A shuffled, repeating data set of digits, each with its index as a last column; the same at
+    every call (seeded)."""
+    import tensorflow as tf
+
+    x, y = _digits().train
+    x, y = x[:_RESUME_EXAMPLES], y[:_RESUME_EXAMPLES]
+    x = np.concatenate([x, np.arange(len(x), dtype=np.float32)[:, None]], axis=1)
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=71)
+    return dataset.batch(32).repeat().prefetch(tf.data.AUTOTUNE)
+
+
+def _resume_run(answers, directory, steps, seed, what):
+    import keras
+
+    model = _resume_probe(seed)
+    optimizer = keras.optimizers.Adam(learning_rate=3e-3)
+    losses = answers.call("train_resumable", model, optimizer, _resume_dataset(), steps, str(directory))
+    return model, optimizer, as_array(losses, f"the losses train_resumable returns ({what})")
+
+
+@question("05.q7", points=3,
+          checks="train_resumable, stopped after some steps and started again with new objects, "
+                 "ends with the same losses, weights and optimizer state as an uninterrupted run, "
+                 "to the last bit",
+          defines=("train_resumable",),
+          fixed="train_resumable(model, optimizer, dataset, steps, directory) trains in training "
+                "mode on total_loss until its step counter reaches steps (counting earlier runs), "
+                "restores the latest checkpoint of directory at its start, saves one before it "
+                "returns, and returns the losses of the steps it ran. How and how often it saves, "
+                "and how it keeps the data position, are free.",
+          verifies=(f"an uninterrupted run of {2 * _RESUME_STEPS} steps from an empty folder "
+                    f"returns {2 * _RESUME_STEPS} losses and trains in training mode",
+                    f"a run stopped after {_RESUME_STEPS} steps, then started with a new model "
+                    "(other initial weights), optimizer and data set, runs the steps left and no "
+                    "more (the step counter was restored)",
+                    "the optimizer's state was restored (its iterations count the steps of both "
+                    "runs)",
+                    "the data continued where it stopped (the last batch is the uninterrupted "
+                    "run's)",
+                    "every loss and every variable of the model equal the uninterrupted run's, "
+                    "to the last bit"))
+def _q7(answers: Answers) -> None:
+    import tempfile
+    from pathlib import Path
+
+    n = _RESUME_STEPS
+    with tempfile.TemporaryDirectory(prefix="k2tf-check05-") as scratch:
+        scratch = Path(scratch)
+        (scratch / "whole").mkdir()
+        (scratch / "stopped").mkdir()
+        whole, whole_optimizer, whole_losses = _resume_run(answers, scratch / "whole", 2 * n, 81,
+                                                           "uninterrupted")
+        if whole_losses.shape != (2 * n,):
+            raise Fail(f"called with steps={2 * n} and an empty directory, train_resumable "
+                       f"returned {whole_losses.size} losses; one per step ({2 * n}) was expected.",
+                       "train until the step counter reaches `steps`, and return the loss of each "
+                       "step this call ran.")
+        if not np.all(np.isfinite(whole_losses)):
+            raise Fail("some losses are NaN or infinite.", "try a smaller learning rate.")
+        norm = whole.layers[2]
+        if np.array_equal(norm.moving_mean.numpy(), np.zeros(norm.moving_mean.shape)):
+            raise Fail("the check's model has a BatchNormalization layer, and its statistics never "
+                       "moved: train_resumable did not run the model in training mode.",
+                       "call the model with training=True inside the tape.")
+
+        _, _, first = _resume_run(answers, scratch / "stopped", n, 81, "the first part")
+        if first.shape != (n,):
+            raise Fail(f"called with steps={n} and an empty directory, train_resumable returned "
+                       f"{first.size} losses; {n} were expected.",
+                       "train until the step counter reaches `steps`.")
+        if not any((scratch / "stopped").iterdir()):
+            raise Fail("train_resumable left its directory empty: it saved no checkpoint.",
+                       "save a tf.train.Checkpoint in `directory` before returning (a "
+                       "tf.train.CheckpointManager does it with manager.save()).")
+        # "Killed": everything is built again, the model with other initial weights.
+        resumed, optimizer, second = _resume_run(answers, scratch / "stopped", 2 * n, 91,
+                                                 "after the restart")
+    if second.size == 2 * n:
+        raise Fail(f"stopped after {n} steps and started again with steps={2 * n}, "
+                   f"train_resumable ran {2 * n} steps: it did not restore its step counter "
+                   "(or nothing at all) from the checkpoint.",
+                   "keep the step counter in a tf.Variable that the checkpoint holds, restore the "
+                   "latest checkpoint at the start, and train while the counter is below `steps`.")
+    if second.size != n:
+        raise Fail(f"stopped after {n} steps and started again with steps={2 * n}, "
+                   f"train_resumable ran {second.size} steps; the {n} left were expected.",
+                   "train while the restored step counter is below `steps`.")
+    iterations = int(optimizer.iterations.numpy())
+    if iterations != 2 * n:
+        raise Fail(f"after the restart, the optimizer you were given counts {iterations} "
+                   f"iterations, not {2 * n}: its state (its step count and Adam's moving "
+                   "averages) was not restored from the checkpoint.",
+                   "put the optimizer in the tf.train.Checkpoint with the model and the step "
+                   "counter.")
+    if resumed.layers[0].last_seen.numpy() != whole.layers[0].last_seen.numpy():
+        raise Fail("after the restart, train_resumable did not take the batches the "
+                   "uninterrupted run took: the position in the data was not restored (it started "
+                   "the data set over).",
+                   "put the iterator you draw the batches from, iter(dataset), in the "
+                   "tf.train.Checkpoint.")
+    if not np.array_equal(np.concatenate([first, second]), whole_losses):
+        raise Fail(f"the losses of the run stopped after {n} steps and resumed differ from those "
+                   f"of the uninterrupted run (from step {n + 1} on, by up to "
+                   f"{np.max(np.abs(second - whole_losses[n:])):.3g}): the model's weights were "
+                   "not restored.", "put the model in the tf.train.Checkpoint, and restore it "
+                   "before the first step.")
+    for got, want in zip(resumed.variables, whole.variables):
+        if not np.array_equal(got.numpy(), want.numpy()):
+            raise Fail(f"after the resumed run, the model's `{want.name}` differs from the "
+                       "uninterrupted run's.",
+                       "put the model in the tf.train.Checkpoint, and restore it before the first "
+                       "step.")

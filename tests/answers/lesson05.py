@@ -416,4 +416,258 @@ ANSWERS = {
             return min(val_losses[-patience:]) >= min(val_losses[:-patience])
         """, "stops when there are too few epochs", match="was expected"),
     ],
+    "05.q6": [
+        honest("""
+            with tf.GradientTape() as tape:
+                probabilities = model(x, training=True)
+                loss = total_loss(model, y, probabilities)
+            optimizer.global_clipnorm = max_norm
+            optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
+            return loss
+        """, "the optimizer's global_clipnorm set for the step"),
+        honest("""
+            variables = model.trainable_variables
+            with tf.GradientTape() as tape:
+                loss = keras.losses.SparseCategoricalCrossentropy()(y, model(x, training=True)) + sum(model.losses)
+            grads = tape.gradient(loss, variables)
+            norm = tf.linalg.global_norm(grads)
+            scale = tf.minimum(1.0, max_norm / norm)
+            optimizer.apply_gradients(zip([g * scale for g in grads], variables))
+            return loss
+        """, "the scale computed by hand from tf.linalg.global_norm, apply_gradients(zip(...))"),
+        honest("""
+            @tf.function
+            def step(images, labels):
+                with tf.GradientTape() as tape:
+                    loss = total_loss(model, labels, model(images, training=True))
+                grads = tape.gradient(loss, model.trainable_variables)
+                norm = keras.ops.sqrt(sum(keras.ops.sum(keras.ops.square(g)) for g in grads))
+                factor = keras.ops.minimum(1.0, max_norm / norm)
+                optimizer.apply([g * factor for g in grads], model.trainable_variables)
+                return loss
+
+            return float(step(x, y))
+        """, "a tf.function step, the global norm with keras.ops, a Python float returned"),
+        honest("""
+            with tf.GradientTape() as tape:
+                loss = total_loss(model, y, model(x, training=True))
+            clipped, norm = tf.clip_by_global_norm(tape.gradient(loss, model.trainable_variables), max_norm)
+            optimizer.apply(clipped, model.trainable_variables)
+            return loss.numpy()
+        """, "tf.clip_by_global_norm, the norm kept, a NumPy scalar returned"),
+        wrong("""
+            with tf.GradientTape() as tape:
+                loss = total_loss(model, y, model(x, training=True))
+            grads = [tf.clip_by_norm(g, max_norm) for g in tape.gradient(loss, model.trainable_variables)]
+            optimizer.apply(grads, model.trainable_variables)
+            return loss
+        """, "clips each gradient by its own norm", match="each variable"),
+        wrong("""
+            optimizer.clipnorm = max_norm
+            with tf.GradientTape() as tape:
+                loss = total_loss(model, y, model(x, training=True))
+            optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
+            return loss
+        """, "the optimizer's clipnorm: per variable", match="each variable"),
+        wrong("""
+            with tf.GradientTape() as tape:
+                loss = total_loss(model, y, model(x, training=True))
+            optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
+            return loss
+        """, "forgets to clip", match="without clipping"),
+        wrong("""
+            with tf.GradientTape() as tape:
+                loss = total_loss(model, y, model(x))
+            grads, _ = tf.clip_by_global_norm(tape.gradient(loss, model.trainable_variables), max_norm)
+            optimizer.apply(grads, model.trainable_variables)
+            return loss
+        """, "runs the model without training=True", match="training mode"),
+        wrong("""
+            with tf.GradientTape() as tape:
+                loss = total_loss(model, y, model(x, training=True))
+            grads = tape.gradient(loss, model.trainable_variables)
+            norm = tf.linalg.global_norm(grads)
+            optimizer.apply([g * max_norm / norm for g in grads], model.trainable_variables)
+            return loss
+        """, "always rescales to max_norm, even small gradients", match="differ"),
+        wrong("""
+            with tf.GradientTape() as tape:
+                loss = total_loss(model, y, model(x, training=True))
+            grads = [tf.clip_by_value(g, -max_norm, max_norm) for g in tape.gradient(loss, model.trainable_variables)]
+            optimizer.apply(grads, model.trainable_variables)
+            return loss
+        """, "clips each number (clipvalue)", match="differ"),
+        wrong("""
+            with tf.GradientTape() as tape:
+                loss = keras.losses.SparseCategoricalCrossentropy()(y, model(x, training=True))
+            grads, _ = tf.clip_by_global_norm(tape.gradient(loss, model.trainable_variables), max_norm)
+            optimizer.apply(grads, model.trainable_variables)
+            return loss
+        """, "leaves model.losses out", match="the loss clipped_step returns"),
+    ],
+    "05.q7": [
+        honest("""
+            step = tf.Variable(0, dtype=tf.int64)
+            batches = iter(dataset)
+            checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, step=step, data=batches)
+            manager = tf.train.CheckpointManager(checkpoint, directory, max_to_keep=3)
+            if tf.train.latest_checkpoint(directory):
+                checkpoint.restore(tf.train.latest_checkpoint(directory))
+            losses = []
+            while step < steps:
+                x, y = next(batches)
+                with tf.GradientTape() as tape:
+                    loss = total_loss(model, y, model(x, training=True))
+                optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
+                losses.append(loss.numpy())
+                step.assign_add(1)
+                if int(step) % 5 == 0 or int(step) == steps:
+                    manager.save(checkpoint_number=step)
+            return losses
+        """, "eager steps, tf.train.latest_checkpoint, saves every 5 steps and at the end"),
+        honest("""
+            import os
+            step = tf.Variable(0, dtype=tf.int64)
+            checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, step=step)
+            path = os.path.join(directory, "state")
+            if os.path.exists(path + ".index"):
+                checkpoint.read(path)
+
+            @tf.function
+            def train_step(x, y):
+                with tf.GradientTape() as tape:
+                    loss = total_loss(model, y, model(x, training=True))
+                optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
+                return loss
+
+            losses = []
+            for x, y in dataset.skip(int(step)).take(steps - int(step)):
+                losses.append(float(train_step(x, y)))
+                step.assign_add(1)
+            checkpoint.write(path)
+            return losses
+        """, "checkpoint.write/read at one path, the data position by skipping the steps done"),
+        honest("""
+            batches = iter(dataset)
+            checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, data=batches)
+            manager = tf.train.CheckpointManager(checkpoint, directory, max_to_keep=1)
+            manager.restore_or_initialize()
+
+            @tf.function(reduce_retracing=True)
+            def train_step(batch):
+                x, y = batch
+                with tf.GradientTape() as tape:
+                    loss = total_loss(model, y, model(x, training=True))
+                optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
+                return loss
+
+            losses = []
+            while int(optimizer.iterations) < steps:
+                losses.append(float(train_step(next(batches))))
+            manager.save()
+            return losses
+        """, "the optimizer's iterations as the step counter, restore_or_initialize"),
+        wrong("""
+            step = tf.Variable(0, dtype=tf.int64)
+            batches = iter(dataset)
+            checkpoint = tf.train.Checkpoint(model=model, step=step, data=batches)
+            manager = tf.train.CheckpointManager(checkpoint, directory, max_to_keep=2)
+            checkpoint.restore(manager.latest_checkpoint)
+            losses = []
+            while int(step) < steps:
+                x, y = next(batches)
+                with tf.GradientTape() as tape:
+                    loss = total_loss(model, y, model(x, training=True))
+                optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
+                losses.append(float(loss))
+                step.assign_add(1)
+            manager.save()
+            return losses
+        """, "the optimizer left out of the checkpoint: Adam starts again", match="optimizer"),
+        wrong("""
+            step = tf.Variable(0, dtype=tf.int64)
+            checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, step=step)
+            manager = tf.train.CheckpointManager(checkpoint, directory, max_to_keep=2)
+            checkpoint.restore(manager.latest_checkpoint)
+            batches = iter(dataset)
+            losses = []
+            while int(step) < steps:
+                x, y = next(batches)
+                with tf.GradientTape() as tape:
+                    loss = total_loss(model, y, model(x, training=True))
+                optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
+                losses.append(float(loss))
+                step.assign_add(1)
+            manager.save()
+            return losses
+        """, "the data starts over after the restart", match="position in the data"),
+        wrong("""
+            batches = iter(dataset)
+            checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, data=batches)
+            manager = tf.train.CheckpointManager(checkpoint, directory, max_to_keep=2)
+            checkpoint.restore(manager.latest_checkpoint)
+            step = 0
+            losses = []
+            while step < steps:
+                x, y = next(batches)
+                with tf.GradientTape() as tape:
+                    loss = total_loss(model, y, model(x, training=True))
+                optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
+                losses.append(float(loss))
+                step += 1
+            manager.save()
+            return losses
+        """, "a Python step counter, not saved: it starts again at 0", match="step counter"),
+        wrong("""
+            step = tf.Variable(0, dtype=tf.int64)
+            batches = iter(dataset)
+            checkpoint = tf.train.Checkpoint(optimizer=optimizer, step=step, data=batches)
+            manager = tf.train.CheckpointManager(checkpoint, directory, max_to_keep=2)
+            checkpoint.restore(manager.latest_checkpoint)
+            losses = []
+            while int(step) < steps:
+                x, y = next(batches)
+                with tf.GradientTape() as tape:
+                    loss = total_loss(model, y, model(x, training=True))
+                optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
+                losses.append(float(loss))
+                step.assign_add(1)
+            manager.save()
+            return losses
+        """, "the model left out of the checkpoint", match="weights were not restored"),
+        wrong("""
+            step = tf.Variable(0, dtype=tf.int64)
+            batches = iter(dataset)
+            checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, step=step, data=batches)
+            manager = tf.train.CheckpointManager(checkpoint, directory, max_to_keep=2)
+            losses = []
+            while int(step) < steps:
+                x, y = next(batches)
+                with tf.GradientTape() as tape:
+                    loss = total_loss(model, y, model(x, training=True))
+                optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
+                losses.append(float(loss))
+                step.assign_add(1)
+            manager.save()
+            return losses
+        """, "saves but never restores", match="step counter"),
+        wrong("""
+            step = tf.Variable(0, dtype=tf.int64)
+            batches = iter(dataset)
+            checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, step=step, data=batches)
+            manager = tf.train.CheckpointManager(checkpoint, directory, max_to_keep=2)
+            checkpoint.restore(manager.latest_checkpoint)
+            losses = []
+            while int(step) < steps:
+                x, y = next(batches)
+                with tf.GradientTape() as tape:
+                    loss = total_loss(model, y, model(x, training=True))
+                optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
+                losses.append(float(loss))
+                step.assign_add(1)
+                if int(step) % 50 == 0:
+                    manager.save()
+            return losses
+        """, "saves only every 50 steps, never before returning", match="saved no checkpoint"),
+    ],
 }
