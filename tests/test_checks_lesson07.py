@@ -10,6 +10,13 @@ tf = pytest.importorskip("tensorflow")
 keras = pytest.importorskip("keras")
 ops = keras.ops
 
+# Two logical CPUs, as the exercise's setup cell makes them, so that the checks also run the
+# steps under a MirroredStrategy of two replicas. TensorFlow takes this only before its first
+# tensor: at import, before any test runs.
+from k2tf.distributed import use_logical_cpus  # noqa: E402
+
+LOGICAL_CPUS = use_logical_cpus(2)
+
 
 class StepModel(keras.Model):
     def train_step(self, data):
@@ -25,6 +32,17 @@ class StepModel(keras.Model):
         y_pred = self(x, training=False)
         return self.update_metrics(self.compute_loss(x=x, y=y, y_pred=y_pred, training=False), y, y_pred)
 
+    def update_metrics(self, loss, y, y_pred):
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        for metric in self.metrics:
+            if metric.name == "loss":
+                metric.update_state(loss * replicas)
+            else:
+                metric.update_state(y, y_pred)
+        return {metric.name: metric.result() for metric in self.metrics}
+
+
+class LogsScaledLoss(StepModel):
     def update_metrics(self, loss, y, y_pred):
         for metric in self.metrics:
             metric.update_state(loss) if metric.name == "loss" else metric.update_state(y, y_pred)
@@ -131,12 +149,57 @@ def variant(**options):
     return Variant
 
 
+class WeightedModel(StepModel):
+    def train_step(self, data):
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        with tf.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
+        self.optimizer.apply(tape.gradient(loss, self.trainable_variables), self.trainable_variables)
+        self.metrics[0].update_state(loss * tf.distribute.get_strategy().num_replicas_in_sync)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+
+class RobustRegressor(keras.Model):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.mse = keras.metrics.MeanSquaredError(name="mse")
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.mse]
+
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = ops.mean(ops.abs(y - y_pred))
+        self.optimizer.apply(tape.gradient(loss, self.trainable_variables), self.trainable_variables)
+        self.loss_tracker.update_state(loss)
+        self.mse.update_state(y, y_pred)
+        return {m.name: m.result() for m in self.metrics}
+
+
+class LabelModel(keras.Model):
+    def predict_step(self, data):
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        p = self(x, training=False)
+        return {"label": ops.argmax(p, axis=-1), "probability": ops.max(p, axis=-1)}
+
+
 HONEST = {"StepModel": StepModel, "ConfidencePenaltyLoss": ConfidencePenaltyLoss,
           "MeanConfidence": MeanConfidence, "ConfidenceModel": ConfidenceModel,
-          "DenoisingAutoencoder": DenoisingAutoencoder}
+          "DenoisingAutoencoder": DenoisingAutoencoder, "WeightedModel": WeightedModel,
+          "RobustRegressor": RobustRegressor, "LabelModel": LabelModel}
 
 
-@pytest.mark.parametrize("qid", ["07.q1", "07.q2", "07.q3", "07.q4", "07.q5"])
+def test_two_logical_cpus_for_the_strategy_checks():
+    assert LOGICAL_CPUS >= 2, "TensorFlow's devices were initialised before this module's import"
+
+
+@pytest.mark.parametrize("qid", ["07.q1", "07.q2", "07.q3", "07.q4", "07.q5", "07.q6", "07.q7",
+                                 "07.q8"])
 def test_honest_answers_pass(qid):
     assert "passed" in run_check(qid, HONEST)
 
@@ -150,6 +213,7 @@ def test_step_model_mistakes():
     fails("07.q1", "regularisation", StepModel=ForgetsRegularisation)
     fails("07.q1", "does not override `test_step`", StepModel=OnlyTrainStep)
     fails("07.q1", "subclass of keras.Model", StepModel=object)
+    fails("07.q1", "2 times less", StepModel=LogsScaledLoss)
 
 
 def test_loss_and_metric_mistakes():
@@ -184,6 +248,7 @@ from answer_fixtures import fixture_tests  # noqa: E402
 from answers.lesson07 import ANSWERS  # noqa: E402
 
 # Each question's answer defines its own class and only reads earlier ones (07.q4 builds on
-# StepModel and MeanConfidence): the solution's cells before each run once for all its answers.
+# StepModel and MeanConfidence, 07.q6 on StepModel, 07.q8's demo reads 07.q1's model): the solution's cells before each run once for all its answers.
 test_answer, test_every_question_has_fixtures, test_graded_sample, lesson_shell = \
-    fixture_tests("07", ANSWERS, share_prefix=("07.q1", "07.q2", "07.q3", "07.q4", "07.q5"))
+    fixture_tests("07", ANSWERS, share_prefix=("07.q1", "07.q2", "07.q3", "07.q4", "07.q5",
+                                                 "07.q6", "07.q7", "07.q8"))

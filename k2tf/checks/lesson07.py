@@ -56,13 +56,18 @@ def _classifier_parts(seed=71):
     return inputs, outputs
 
 
-def _compile(model, learning_rate=1e-2, loss=None, metrics=("accuracy",)):
+def _compile(model, learning_rate=1e-2, loss=None, metrics=("accuracy",), weighted_metrics=()):
     """Compile with loss and optimizer *objects*, so that a step may call ``self.loss`` too."""
     import keras
 
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
                   loss=loss if loss is not None else keras.losses.SparseCategoricalCrossentropy(),
-                  metrics=list(metrics))
+                  metrics=list(metrics), weighted_metrics=list(weighted_metrics) or None)
+
+
+def _sample_weights(y):
+    """Weights that matter: some examples count 3 times, some not at all."""
+    return np.select([y % 3 == 0, y % 3 == 1], [3.0, 0.0], 1.0).astype("float32")
 
 
 _REFERENCES: dict = {}
@@ -112,6 +117,81 @@ def _fit_like_keras(cls, what: str, *, evaluate: bool = True):
     return _train_and_evaluate(cls, what, evaluate=evaluate), plain
 
 
+def _replica_devices() -> list[str] | None:
+    """Two logical CPUs for a MirroredStrategy of two replicas, if the kernel has them (the
+    exercise's setup cell makes them with k2tf.distributed.use_logical_cpus): None otherwise."""
+    import tensorflow as tf
+
+    cpus = tf.config.list_logical_devices("CPU")
+    return [device.name for device in cpus[:2]] if len(cpus) >= 2 else None
+
+
+def _dense_parts():
+    """A classifier without BatchNormalization and Dropout (they see each replica's share of the
+    batch), with a strong L2 penalty: under a strategy it trains like without one, and a step that
+    adds the penalty by hand counts it once per replica."""
+    import keras
+
+    init = keras.initializers.GlorotUniform
+    inputs = keras.Input(shape=(64,))
+    hidden = keras.layers.Dense(16, activation="relu", kernel_initializer=init(seed=91),
+                                kernel_regularizer=keras.regularizers.L2(0.05))(inputs)
+    return inputs, keras.layers.Dense(10, activation="softmax", kernel_initializer=init(seed=92))(hidden)
+
+
+def _fit_distributed(make, what: str, devices, *, weighted: bool = False) -> dict:
+    """Fit a classifier built by ``make`` for one epoch, under a MirroredStrategy over ``devices``
+    (None: without a strategy): what it logged, and its weights."""
+    import tensorflow as tf
+
+    x, y, _ = _digits(256)
+    strategy = tf.distribute.MirroredStrategy(devices) if devices else tf.distribute.get_strategy()
+    with strategy.scope():
+        model = _run(f"{what}(inputs, outputs) inside strategy.scope()", make, *_dense_parts())
+        _compile(model, weighted_metrics=("accuracy",) if weighted else ())
+    history = _run(f"fit with your {what} under a MirroredStrategy", model.fit, x, y, epochs=1,
+                   batch_size=64, shuffle=False, verbose=0,
+                   sample_weight=_sample_weights(y) if weighted else None).history
+    return {"history": history, "weights": [np.asarray(w) for w in model.get_weights()]}
+
+
+_REPLICA_HINT = ("under a distribution strategy self.compute_loss divides the loss by the number of "
+                 "replicas (their gradients are summed): multiply it by "
+                 "tf.distribute.get_strategy().num_replicas_in_sync before you update the loss "
+                 "tracker, as Keras's own train_step does.")
+
+
+def _compare_distributed(cls, what: str, *, weighted: bool = False) -> None:
+    """Under a MirroredStrategy of two replicas (when the kernel has two logical CPUs), ``cls``
+    must train and log what a plain keras.Model logs."""
+    import keras
+
+    devices = _replica_devices()
+    if devices is None:
+        return
+    # Keras's own step trains and logs the same with and without a strategy (up to round-off):
+    # the reference runs without one, which is cheaper.
+    name = "dense weighted" if weighted else "dense"
+    plain = _reference(name, lambda: _fit_distributed(keras.Model, "keras.Model", None,
+                                                      weighted=weighted))
+    yours = _fit_distributed(cls, what, devices, weighted=weighted)
+    if not all(a.shape == b.shape and np.allclose(a, b, rtol=1e-4, atol=1e-5)
+               for a, b in zip(yours["weights"], plain["weights"])):
+        raise Fail(f"under a MirroredStrategy of {len(devices)} replicas, your {what} trains other "
+                   "weights than Keras's own step.",
+                   "compute the loss with self.compute_loss: it divides the loss by the number of "
+                   "replicas, so that the gradients the replicas sum are right.")
+    logged, expected = yours["history"].get("loss"), plain["history"]["loss"]
+    if logged is None:
+        raise Fail("fit's history has no 'loss' under a MirroredStrategy.", _REPLICA_HINT)
+    if np.allclose(np.multiply(logged, len(devices)), expected, rtol=1e-4, atol=1e-5):
+        raise Fail(f"under a MirroredStrategy of {len(devices)} replicas fit logged the loss "
+                   f"{np.round(logged, 4).tolist()}, {len(devices)} times less than Keras's own "
+                   f"step logs ({np.round(expected, 4).tolist()}).", _REPLICA_HINT)
+    close(logged, expected, f"the loss logged under a MirroredStrategy of {len(devices)} replicas",
+          rtol=1e-4, atol=1e-5, hint=_REPLICA_HINT)
+
+
 _TRAIN_HINT = ("the loss must include the regularisation losses (self.compute_loss(x=..., y=..., "
                "y_pred=...) adds them), the model must run with training=True inside the tape, "
                "and the gradients go to self.optimizer.apply.")
@@ -127,19 +207,24 @@ def _compare_training(history, expected_history, keys=("loss", "accuracy")):
 
 
 @question("07.q1", points=3,
-          checks="StepModel overrides train_step and test_step, and fit (validation included) and "
-                 "evaluate give the same numbers as a plain keras.Model with a penalty, "
-                 "Dropout and BatchNormalization",
+          checks="StepModel overrides train_step and test_step, and fit (validation included, and "
+                 "under a MirroredStrategy of two replicas) and evaluate give the same numbers as "
+                 "a plain keras.Model with a penalty, Dropout and BatchNormalization",
           defines=("StepModel",),
           fixed="StepModel is a keras.Model subclass, built as StepModel(inputs, outputs), that "
                 "overrides train_step and test_step; fit and evaluate must log what a plain "
-                "keras.Model logs with the same compile arguments.",
+                "keras.Model logs with the same compile arguments, under a distribution strategy "
+                "too.",
           verifies=("a keras.Model subclass that overrides train_step and test_step",
                     "fit's loss and accuracy per epoch equal a plain keras.Model's, on a model with "
                     "an L2 penalty, BatchNormalization and Dropout",
                     "evaluate leaves the weights and the BatchNormalization statistics unchanged",
                     "evaluate's loss and accuracy, and fit's val_loss and val_accuracy, equal a "
-                    "plain keras.Model's"))
+                    "plain keras.Model's",
+                    "when the kernel has two logical CPUs (the exercise's setup cell makes them): "
+                    "fit under a MirroredStrategy of two replicas (a model with a strong L2 "
+                    "penalty) trains the weights of a plain keras.Model and logs its loss, not the "
+                    "loss divided by the number of replicas"))
 def _q1(answers: Answers) -> None:
     cls = _model_class(answers, "StepModel", steps=("train_step", "test_step"))
     yours, plain = _fit_like_keras(cls, "StepModel")
@@ -165,6 +250,7 @@ def _q1(answers: Answers) -> None:
                        "not return it.", "return the results of self.metrics from test_step too.")
         close(yours["validation"][key], plain["validation"][key],
               f"fit's {key} on the validation data", rtol=1e-4, atol=1e-5, hint=test_hint)
+    _compare_distributed(cls, "StepModel")
 
 
 def _probabilities(n, classes, rng, sharpness=2.0):
@@ -477,3 +563,223 @@ def _q5(answers: Answers) -> None:
                    f"{expected_mae:.3f} was expected: train_step does not use the compiled loss.",
                    "compute the loss with self.compute_loss (the loss given to compile), not a "
                    "loss of your own.")
+
+
+def _weighted_run(make, what: str) -> dict:
+    """Fit a classifier built by ``make`` without sample weights (one epoch), then with them (two
+    epochs), compiled with `accuracy` both as a metric and as a weighted metric."""
+    x, y, _ = _digits()
+    model = _run(f"{what}(inputs, outputs)", make, *_classifier_parts(seed=81))
+    _compile(model, weighted_metrics=("accuracy",))
+    plain = _run(f"fit(x, y) with your {what}", model.fit, x, y, epochs=1, batch_size=64,
+                 shuffle=False, verbose=0).history
+    weighted = _run(f"fit(x, y, sample_weight=w) with your {what}", model.fit, x, y,
+                    sample_weight=_sample_weights(y), epochs=2, batch_size=64, shuffle=False,
+                    verbose=0).history
+    return {"plain": plain, "weighted": weighted}
+
+
+_WEIGHT_HINT = ("take the batch apart with x, y, sample_weight = "
+                "keras.utils.unpack_x_y_sample_weight(data), and pass sample_weight to "
+                "self.compute_loss and to the compiled metrics.")
+
+
+@question("07.q6", points=3,
+          checks="WeightedModel's train_step takes sample weights: fit with and without them, and "
+                 "under a MirroredStrategy, logs what a plain keras.Model logs (loss, accuracy, "
+                 "weighted accuracy)",
+          defines=("WeightedModel",),
+          fixed="WeightedModel(inputs, outputs) is a keras.Model subclass whose train_step takes "
+                "(x, y) or (x, y, sample_weight) batches; fit with or without sample_weight must log "
+                "what a plain keras.Model logs: the loss weighted, weighted_metrics weighted, "
+                "metrics not.",
+          verifies=("a keras.Model subclass that overrides train_step",
+                    "fit(x, y) without weights logs the loss and accuracy of a plain keras.Model",
+                    "fit(x, y, sample_weight=w), with weights 0, 1 and 3, logs the loss, accuracy "
+                    "and weighted_accuracy of a plain keras.Model, epoch by epoch (penalty, Dropout, "
+                    "BatchNormalization)",
+                    "when the kernel has two logical CPUs: with sample weights under a "
+                    "MirroredStrategy of two replicas, the weights and the logged loss of a plain "
+                    "keras.Model"))
+def _q6(answers: Answers) -> None:
+    import keras
+
+    cls = _model_class(answers, "WeightedModel")
+    yours = _weighted_run(cls, "WeightedModel")
+    plain = _reference("weighted", lambda: _weighted_run(keras.Model, "keras.Model"))
+    for key in ("loss", "accuracy"):
+        if key not in yours["plain"]:
+            raise Fail(f"fit(x, y) logged no {key!r}.",
+                       "update every metric of self.metrics and return their results.")
+        close(yours["plain"][key], plain["plain"][key], f"the {key} of fit(x, y) without weights",
+              rtol=1e-4, atol=1e-5, hint=_TRAIN_HINT)
+    for key in ("loss", "accuracy", "weighted_accuracy"):
+        if key not in yours["weighted"]:
+            raise Fail(f"fit(x, y, sample_weight=w) logged {sorted(yours['weighted'])}, no {key!r}.",
+                       "update the compiled metrics (self.metrics) and return their results: "
+                       "weighted_metrics log as weighted_accuracy.")
+    close(yours["weighted"]["loss"], plain["weighted"]["loss"],
+          "the loss per epoch of fit(x, y, sample_weight=w)", rtol=1e-4, atol=1e-5,
+          hint=_WEIGHT_HINT)
+    close(yours["weighted"]["weighted_accuracy"], plain["weighted"]["weighted_accuracy"],
+          "weighted_accuracy per epoch of fit(x, y, sample_weight=w)", rtol=1e-4, atol=1e-5,
+          hint="pass the sample weights to the compiled metrics: metric.update_state(y, y_pred, "
+               "sample_weight=sample_weight) for compile_metrics, or self.compute_metrics(x, y, "
+               "y_pred, sample_weight).")
+    close(yours["weighted"]["accuracy"], plain["weighted"]["accuracy"],
+          "accuracy per epoch of fit(x, y, sample_weight=w)", rtol=1e-4, atol=1e-5,
+          hint="metrics given as `metrics` in compile are not weighted; give the sample weights to "
+               "the compiled metrics object as a whole, which knows which to weigh.")
+    _compare_distributed(cls, "WeightedModel", weighted=True)
+
+
+def _regression_probe(cls):
+    """Fit ``cls`` (compiled with an optimizer only) with learning rate 0 for three epochs, with
+    known weights set at the start of each epoch: the loss and mse each epoch should log are then
+    known exactly. Batches of 64 and 64 and 64."""
+    import keras
+
+    rng = np.random.default_rng(77)
+    features = rng.normal(size=(192, 4)).astype("float32")
+    targets = (features @ rng.normal(size=(4, 1)) + rng.normal(size=(192, 1))).astype("float32")
+    inputs = keras.Input(shape=(4,))
+    model = _run("RobustRegressor(inputs, outputs)", cls, inputs,
+                 keras.layers.Dense(1, kernel_initializer="zeros")(inputs))
+    model.compile(optimizer=keras.optimizers.SGD(0.0))
+    weights = [[(rng.normal(size=(4, 1)) * scale).astype("float32"),
+                rng.normal(size=1).astype("float32")] for scale in (0.3, 1.0, 3.0)]
+    expected = {"loss": [], "mse": []}
+    for kernel, bias in weights:
+        error = targets - (features @ kernel + bias)
+        expected["loss"].append(float(np.mean(np.abs(error))))
+        expected["mse"].append(float(np.mean(error ** 2)))
+
+    class EpochWeights(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.model.set_weights(weights[epoch])
+
+    history = _run("fit with your train_step", model.fit, features, targets, epochs=3,
+                   batch_size=64, shuffle=False, verbose=0, callbacks=[EpochWeights()]).history
+    return features, targets, history, expected
+
+
+@question("07.q7", points=2,
+          checks="RobustRegressor, compiled with an optimizer only, trains on the mean absolute "
+                 "error and logs 'loss' and 'mse' from metrics of its own, reset every epoch",
+          defines=("RobustRegressor",),
+          fixed="RobustRegressor(inputs, outputs) is a keras.Model subclass compiled with an "
+                "optimizer only; train_step minimises the mean absolute error of the batch and "
+                "logs 'loss' (a keras.metrics.Mean of its own) and 'mse' (a "
+                "keras.metrics.MeanSquaredError of its own), each epoch's mean.",
+          verifies=("a keras.Model subclass that overrides train_step",
+                    "with known weights each epoch (learning rate 0): 'loss' and 'mse' per epoch "
+                    "are the mean absolute and squared errors of that epoch's predictions (the "
+                    "metrics are reset every epoch and average the whole epoch)",
+                    "with learning rate 0.05: the same weights and losses as a plain keras.Model "
+                    "compiled with mean absolute error"))
+def _q7(answers: Answers) -> None:
+    import keras
+
+    cls = _model_class(answers, "RobustRegressor")
+    features, targets, history, expected = _regression_probe(cls)
+    for key in ("loss", "mse"):
+        if key not in history:
+            raise Fail(f"fit's history has {sorted(history)}, but no {key!r}.",
+                       "make keras.metrics.Mean(name='loss') and keras.metrics.MeanSquaredError("
+                       "name='mse') in __init__, update them in train_step and return their "
+                       "results by name.")
+        values = as_array(history[key], f"history[{key!r}]")
+        if values.shape != (3,) or not np.allclose(values, expected[key], rtol=1e-4, atol=1e-5):
+            raise Fail(f"with weights the check sets at each epoch (and learning rate 0), the {key} "
+                       f"of each epoch is {np.round(expected[key], 4).tolist()}, but fit logged "
+                       f"{np.round(values, 4).tolist()}.",
+                       "return each metric's result(), not the last batch's value; list your "
+                       "metrics in the metrics property (or keep them as attributes of the model) "
+                       "so that fit resets them every epoch, and never reset them in train_step."
+                       if key == "loss" else
+                       "update a keras.metrics.MeanSquaredError(name='mse') with (y, y_pred).")
+
+    def train(make, what):
+        inputs = keras.Input(shape=(4,))
+        outputs = keras.layers.Dense(1, kernel_initializer=keras.initializers.GlorotUniform(seed=78))(inputs)
+        model = _run(f"{what}(inputs, outputs)", make, inputs, outputs)
+        if make is keras.Model:
+            model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mean_absolute_error")
+        else:
+            model.compile(optimizer=keras.optimizers.SGD(0.05))
+        history = _run(f"fit with your {what}", model.fit, features, targets, epochs=3,
+                       batch_size=64, shuffle=False, verbose=0).history
+        return history, [np.asarray(w) for w in model.get_weights()]
+
+    history, weights = train(cls, "RobustRegressor")
+    expected_history, expected_weights = _reference("regressor", lambda: train(keras.Model, "keras.Model"))
+    hint = ("minimise the mean over the batch of |y − y_pred| (one number, e.g. ops.mean(ops.abs("
+            "y - y_pred))), and apply its gradients with self.optimizer.apply.")
+    for got, want in zip(weights, expected_weights):
+        close(got, want, "the weights after 3 epochs with SGD(0.05)", rtol=1e-4, atol=1e-5,
+              hint=hint)
+    close(history["loss"], expected_history["loss"], "the loss per epoch with SGD(0.05)",
+          rtol=1e-4, atol=1e-5, hint=hint)
+
+
+def _label_probe(cls):
+    """A classifier (BatchNormalization with statistics set to values of the check's, Dropout) and
+    100 examples: what its predict gives on arrays and on a dataset of (x, y) batches, and what
+    it should give."""
+    import keras
+    import tensorflow as tf
+
+    rng = np.random.default_rng(79)
+    x, y, _ = _digits(100)
+    model = _run("LabelModel(inputs, outputs)", cls, *_classifier_parts(seed=80))
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.moving_mean.assign(rng.normal(size=layer.moving_mean.shape).astype("float32"))
+            layer.moving_variance.assign(rng.uniform(0.5, 2.0, size=layer.moving_variance.shape)
+                                         .astype("float32"))
+    probabilities = np.asarray(model(x, training=False))
+    expected = {"label": probabilities.argmax(axis=1), "probability": probabilities.max(axis=1)}
+    first = _run("model.predict(x, batch_size=32)", model.predict, x, batch_size=32, verbose=0)
+    pairs = tf.data.Dataset.from_tensor_slices((x, y)).batch(32)
+    second = _run("model.predict on a dataset of (x, y) batches", model.predict, pairs, verbose=0)
+    return first, second, expected
+
+
+@question("07.q8", points=2,
+          checks="LabelModel's predict returns a dict of each example's predicted label (integers) "
+                 "and its probability, in inference mode, from arrays and from (x, y) datasets",
+          defines=("LabelModel",),
+          fixed="LabelModel(inputs, outputs) is a keras.Model subclass for a classifier with "
+                "probability outputs whose predict returns {'label': the most probable class, "
+                "as integers, 'probability': its probability}, for arrays and for datasets of "
+                "(x, y) batches.",
+          verifies=("a keras.Model subclass that overrides predict_step",
+                    "predict(x) in batches of 32 (the last one of 4) gives the labels and "
+                    "probabilities of the model run with training=False (BatchNormalization with "
+                    "set statistics, Dropout)",
+                    "labels are integers",
+                    "predict on a dataset of (x, y) batches gives the same"))
+def _q8(answers: Answers) -> None:
+    cls = _model_class(answers, "LabelModel", steps=("predict_step",))
+    first, second, expected = _label_probe(cls)
+    for what, result in (("predict(x)", first), ("predict on a dataset of (x, y) batches", second)):
+        if not isinstance(result, dict) or set(result) != {"label", "probability"}:
+            got = sorted(result) if isinstance(result, dict) else type(result).__name__
+            raise Fail(f"{what} returned {got}; a dict with 'label' and 'probability' was "
+                       "expected.", "return {'label': ..., 'probability': ...} from predict_step.")
+        labels = np.asarray(result["label"])
+        if labels.shape != expected["label"].shape:
+            raise Fail(f"{what}['label'] has shape {labels.shape}; one label per example, "
+                       f"{expected['label'].shape}, was expected.",
+                       "take the argmax over the last axis, the classes.")
+        if not np.issubdtype(labels.dtype, np.integer):
+            raise Fail(f"{what}['label'] has dtype {labels.dtype}; integer labels were expected.",
+                       "ops.argmax returns integers: do not cast them.")
+        if not np.array_equal(labels, expected["label"]):
+            raise Fail(f"{what} gives other labels than the model run with training=False, for "
+                       f"{int(np.sum(labels != expected['label']))} of {labels.size} examples.",
+                       "run the model with self(x, training=False) in predict_step (the model has "
+                       "Dropout and BatchNormalization), and take the argmax over the classes.")
+        close(result["probability"], expected["probability"], f"{what}['probability']",
+              rtol=1e-5, atol=1e-6, hint="the probability of the predicted label: the largest "
+                                         "probability of each example.")

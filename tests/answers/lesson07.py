@@ -20,7 +20,7 @@ class StepModel(keras.Model):
     def log(self, loss, y, y_pred):
         for metric in self.metrics:
             if metric.name == "loss":
-                metric.update_state(loss)
+                metric.update_state(loss * tf.distribute.get_strategy().num_replicas_in_sync)
             else:
                 metric.update_state(y, y_pred)
         return {{metric.name: metric.result() for metric in self.metrics}}
@@ -101,7 +101,7 @@ ANSWERS = {
                     self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
                     for metric in self.metrics:
                         if metric.name == "loss":
-                            metric.update_state(loss, sample_weight=ops.shape(x)[0])
+                            metric.update_state(loss * self.distribute_strategy.num_replicas_in_sync, sample_weight=ops.shape(x)[0])
                         else:
                             metric.update_state(y, y_pred, sample_weight=sample_weight)
                     return {m.name: m.result() for m in self.metrics}
@@ -112,12 +112,12 @@ ANSWERS = {
                     loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
                     for metric in self.metrics:
                         if metric.name == "loss":
-                            metric.update_state(loss, sample_weight=ops.shape(x)[0])
+                            metric.update_state(loss * self.distribute_strategy.num_replicas_in_sync, sample_weight=ops.shape(x)[0])
                         else:
                             metric.update_state(y, y_pred, sample_weight=sample_weight)
                     return {m.name: m.result() for m in self.metrics}
         """, "unpack_x_y_sample_weight, positional compute_loss, apply_gradients, batch-weighted loss"),
-        honest("""
+        wrong("""
             class StepModel(keras.Model):
                 def train_step(self, data):
                     x, y = data
@@ -138,7 +138,8 @@ ANSWERS = {
                     loss_tracker.update_state(loss)
                     compiled.update_state(y, y_pred)
                     return self.get_metrics_result()
-        """, "the compiled loss object plus self.losses, get_metrics_result"),
+        """, "the compiled loss object plus self.losses by hand: under a strategy the penalty is "
+             "counted once per replica, and the loss logged divided", match="MirroredStrategy"),
         honest("""
             class StepModel(keras.Model):
                 def train_step(self, data):
@@ -150,7 +151,7 @@ ANSWERS = {
                                          self.trainable_variables)
                     for metric in self.metrics:
                         if metric.name == "loss":
-                            metric.update_state(loss)
+                            metric.update_state(ops.multiply(loss, tf.distribute.get_strategy().num_replicas_in_sync))
                     return self.compute_metrics(x, y, y_pred, sample_weight=None)
 
                 def test_step(self, data):
@@ -159,10 +160,10 @@ ANSWERS = {
                     loss = self.compute_loss(y=y, y_pred=y_pred, training=False)
                     for metric in self.metrics:
                         if metric.name == "loss":
-                            metric.update_state(loss)
+                            metric.update_state(ops.multiply(loss, tf.distribute.get_strategy().num_replicas_in_sync))
                     return self.compute_metrics(x, y, y_pred, sample_weight=None)
         """, "compute_metrics for the compiled metrics"),
-        honest("""
+        wrong("""
             class StepModel(keras.Model):
                 def train_step(self, data):
                     x, y = data
@@ -192,7 +193,44 @@ ANSWERS = {
                         result = metric.result()
                         results.update(result if isinstance(result, dict) else {metric.name: result})
                     return results
-        """, "its own cross-entropy object plus tf.add_n(self.losses), flattened results"),
+        """, "its own cross-entropy object plus tf.add_n(self.losses): right on one device, wrong "
+             "under a strategy", match="MirroredStrategy"),
+        honest("""
+            class StepModel(keras.Model):
+                def train_step(self, data):
+                    return super().train_step(data)
+
+                def test_step(self, data):
+                    return super().test_step(data)
+        """, "overrides both steps and hands them to Keras's own"),
+        honest("""
+            class StepModel(keras.Model):
+                def train_step(self, data):
+                    x, y = data
+                    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+                    with tf.GradientTape() as tape:
+                        y_pred = self(x, training=True)
+                        loss = self.loss(y, y_pred) + ops.sum(self.losses) / replicas
+                    self.optimizer.apply(tape.gradient(loss, self.trainable_variables),
+                                         self.trainable_variables)
+                    return self.results(loss * replicas, y, y_pred)
+
+                def test_step(self, data):
+                    x, y = data
+                    y_pred = self(x, training=False)
+                    return self.results(self.compute_loss(y=y, y_pred=y_pred, training=False)
+                                        * tf.distribute.get_strategy().num_replicas_in_sync, y, y_pred)
+
+                def results(self, loss, y, y_pred):
+                    self.metrics[0].update_state(loss)
+                    self.metrics[1].update_state(y, y_pred)
+                    return self.get_metrics_result()
+        """, "the compiled loss object plus the penalty, both scaled for the replicas by hand"),
+        wrong(_STEP_MODEL.format(train_call="self(x, training=True)", test_call="self(x, training=False)",
+                                 train_loss="self.compute_loss(x=x, y=y, y_pred=y_pred)").replace(
+                  "loss * tf.distribute.get_strategy().num_replicas_in_sync", "loss"),
+              "logs compute_loss's value as it is: under a strategy, the loss divided by the "
+              "number of replicas", match="times less"),
         wrong("""
             class StepModel(keras.Model):
                 def train_step(self, data):
@@ -592,7 +630,7 @@ ANSWERS = {
                         loss = self.compute_loss(x=x, y=y, y_pred=y_pred)
                     self.optimizer.apply(tape.gradient(loss, self.trainable_variables),
                                          self.trainable_variables)
-                    logs = self.update_metrics(loss, y, y_pred)
+                    logs = self.update_metrics(loss, x, y, y_pred)
                     self.confidence_metric.update_state(y, y_pred)
                     return {**logs, "confidence": self.confidence_metric.result()}
         """, "an untracked metric reset by its own reset_metrics"),
@@ -702,3 +740,211 @@ ANSWERS = {
               "NumPy noise: drawn once, when fit traces the step", match="raised|same at every step"),
     ],
 }
+
+
+# A WeightedModel whose step takes the batch apart and weighs the loss and metrics as given.
+_WEIGHTED = """
+class WeightedModel(keras.Model):
+    def train_step(self, data):
+        {unpack}
+        with tf.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = {loss}
+        self.optimizer.apply(tape.gradient(loss, self.trainable_variables), self.trainable_variables)
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        for metric in self.metrics:
+            if metric.name == "loss":
+                metric.update_state({logged}, sample_weight=ops.shape(x)[0])
+            else:
+                metric.update_state(y, y_pred, sample_weight={metric_weight})
+        return {{m.name: m.result() for m in self.metrics}}
+"""
+
+
+def _weighted(unpack="x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)",
+              loss="self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)",
+              logged="loss * replicas", metric_weight="sample_weight"):
+    return _WEIGHTED.format(unpack=unpack, loss=loss, logged=logged, metric_weight=metric_weight)
+
+
+# A RobustRegressor with the given trackers, loss and logs.
+_REGRESSOR = """
+class RobustRegressor(keras.Model):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.mse = keras.metrics.MeanSquaredError(name="mse")
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.mse]
+
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = {loss}
+        self.optimizer.apply(tape.gradient(loss, self.trainable_variables), self.trainable_variables)
+        {update}
+        return {result}
+"""
+
+
+def _regressor(loss="ops.mean(ops.abs(y - y_pred))",
+               update="self.loss_tracker.update_state(loss)\n        self.mse.update_state(y, y_pred)",
+               result="{m.name: m.result() for m in self.metrics}"):
+    return _REGRESSOR.format(loss=loss, update=update, result=result)
+
+
+# A LabelModel whose predict_step is written out.
+_LABELS = """
+class LabelModel(keras.Model):
+    def predict_step(self, data):
+        {unpack}
+        probabilities = {call}
+        return {result}
+"""
+
+
+def _labels(unpack="x, _, _ = keras.utils.unpack_x_y_sample_weight(data)",
+            call="self(x, training=False)",
+            result='{"label": ops.argmax(probabilities, axis=-1), '
+                   '"probability": ops.max(probabilities, axis=-1)}'):
+    return _LABELS.format(unpack=unpack, call=call, result=result)
+
+
+ANSWERS.update({
+    "07.q6": [
+        honest("""
+            class WeightedModel(keras.Model):
+                def train_step(self, data):
+                    x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+                    with tf.GradientTape() as tape:
+                        y_pred = self(x, training=True)
+                        loss = self.compute_loss(x, y, y_pred, sample_weight)
+                    grads = tape.gradient(loss, self.trainable_weights)
+                    self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+                    self.metrics[0].update_state(loss * self.distribute_strategy.num_replicas_in_sync,
+                                                 sample_weight=tf.shape(x)[0])
+                    return self.compute_metrics(x, y, y_pred, sample_weight)
+        """, "positional compute_loss, apply_gradients, compute_metrics for the compiled metrics"),
+        honest(_weighted(unpack="if len(data) == 3:\n"
+                                "            x, y, sample_weight = data\n"
+                                "        else:\n"
+                                "            (x, y), sample_weight = data, None"),
+               "the batch taken apart by hand"),
+        honest("""
+            class WeightedModel(StepModel):
+                def train_step(self, data):
+                    x, y, w = keras.utils.unpack_x_y_sample_weight(data)
+                    with tf.GradientTape() as tape:
+                        y_pred = self(x, training=True)
+                        loss = self.compute_loss(y=y, y_pred=y_pred, sample_weight=w)
+                    self.optimizer.apply(tape.gradient(loss, self.trainable_variables),
+                                         self.trainable_variables)
+                    return self.update_metrics(loss, x, y, y_pred, w)
+        """, "built on 07.q1's StepModel and its update_metrics"),
+        honest(_weighted(logged="loss * ops.cast(replicas, loss.dtype)"), "the loop over self.metrics"),
+        wrong(_weighted(unpack="x, y, _ = keras.utils.unpack_x_y_sample_weight(data)\n"
+                               "        sample_weight = None"),
+              "the sample weights are dropped", match="sample_weight"),
+        wrong(_weighted(unpack="x, y = data\n        sample_weight = None"),
+              "expects (x, y) pairs: fit with sample weights gives triples", match="raised"),
+        wrong(_weighted(metric_weight="None"),
+              "weighs the loss but not the weighted metrics", match="weighted_accuracy"),
+        wrong(_weighted(loss="ops.sum(sample_weight * keras.losses.sparse_categorical_crossentropy(y, y_pred)) "
+                             "/ ops.sum(sample_weight) + ops.sum(self.losses) if sample_weight is not None "
+                             "else self.compute_loss(x=x, y=y, y_pred=y_pred)"),
+              "divides the weighted loss by the sum of the weights, not by the batch size",
+              match="sample_weight"),
+        wrong(_weighted(logged="loss"), "logs compute_loss's value as it is: under a strategy, the "
+                                        "loss divided by the number of replicas", match="times less"),
+    ],
+    "07.q7": [
+        honest(_regressor(result='{"loss": self.loss_tracker.result(), "mse": self.mse.result()}')
+               .replace("    @property\n    def metrics(self):\n        return [self.loss_tracker, self.mse]\n", ""),
+               "no metrics property: Keras tracks the metric attributes and fit resets them"),
+        honest(_regressor(loss="keras.losses.MeanAbsoluteError()(y, y_pred)",
+                          update="self.loss_tracker.update_state(loss, sample_weight=ops.shape(x)[0])\n"
+                                 "        self.mse.update_state(y, y_pred)"),
+               "Keras's MeanAbsoluteError object, the tracker weighted by batch size"),
+        honest("""
+            loss_tracker = keras.metrics.Mean(name="loss")
+            mse_metric = keras.metrics.MeanSquaredError(name="mse")
+
+
+            class RobustRegressor(keras.Model):
+                @property
+                def metrics(self):
+                    return [loss_tracker, mse_metric]
+
+                def train_step(self, data):
+                    x, y = data
+                    with tf.GradientTape() as tape:
+                        y_pred = self(x, training=True)
+                        loss = tf.reduce_mean(tf.abs(y - y_pred))
+                    gradients = tape.gradient(loss, self.trainable_variables)
+                    self.optimizer.apply_gradients(zip(gradients, self.trainable_variables))
+                    loss_tracker.update_state(loss)
+                    mse_metric.update_state(y, y_pred)
+                    return {"loss": loss_tracker.result(), "mse": mse_metric.result()}
+        """, "trackers made outside the model (the keras.io TensorFlow 2 guide), listed in metrics"),
+        wrong(_regressor(update="pass", result='{"loss": loss, "mse": ops.mean(ops.square(y - y_pred))}'),
+              "returns the last batch's values, not the epoch's mean", match="each epoch"),
+        wrong("""
+            loss_tracker = keras.metrics.Mean(name="loss")
+            mse_metric = keras.metrics.MeanSquaredError(name="mse")
+
+
+            class RobustRegressor(keras.Model):
+                def train_step(self, data):
+                    x, y = data
+                    with tf.GradientTape() as tape:
+                        y_pred = self(x, training=True)
+                        loss = ops.mean(ops.abs(y - y_pred))
+                    self.optimizer.apply(tape.gradient(loss, self.trainable_variables),
+                                         self.trainable_variables)
+                    loss_tracker.update_state(loss)
+                    mse_metric.update_state(y, y_pred)
+                    return {"loss": loss_tracker.result(), "mse": mse_metric.result()}
+        """, "trackers outside the model and no metrics property: fit never resets them",
+              match="each epoch"),
+        wrong(_regressor(update="self.loss_tracker.reset_state()\n        self.mse.reset_state()\n"
+                                "        self.loss_tracker.update_state(loss)\n        self.mse.update_state(y, y_pred)"),
+              "resets the trackers in every step: the last batch only", match="each epoch"),
+        wrong(_regressor(loss="keras.losses.mean_absolute_error(y, y_pred)"),
+              "a loss per example: its gradient is that of the sum", match="weights"),
+        wrong(_regressor(loss="ops.mean(ops.square(y - y_pred))"),
+              "minimises the mean squared error", match="each epoch|loss"),
+        wrong(_regressor().replace('keras.metrics.MeanSquaredError(name="mse")',
+                                   'keras.metrics.Mean(name="mse")').replace(
+                  "self.mse.update_state(y, y_pred)", "self.mse.update_state(loss)"),
+              "'mse' is a Mean of the loss", match="mse"),
+    ],
+    "07.q8": [
+        honest(_labels(unpack="x = data[0] if isinstance(data, tuple) else data",
+                       result='{"label": tf.argmax(probabilities, axis=1), '
+                              '"probability": tf.reduce_max(probabilities, axis=1)}'),
+               "tf operations (int64 labels), the batch taken apart by hand"),
+        honest("""
+            class LabelModel(keras.Model):
+                def predict_step(self, data):
+                    probabilities = super().predict_step(data)
+                    labels = ops.argmax(probabilities, axis=-1)
+                    return {"label": labels,
+                            "probability": ops.take_along_axis(probabilities, labels[:, None], axis=-1)[:, 0]}
+        """, "Keras's own predict_step for the probabilities, take_along_axis"),
+        honest(_labels(call="self(x)"), "self(x): a functional model runs in inference mode by default"),
+        wrong(_labels(call="self(x, training=True)"), "runs the model in training mode",
+              match="training=False|probability"),
+        wrong(_labels(result="probabilities"), "returns the probabilities", match="dict"),
+        wrong(_labels(unpack="x = data"), "does not take x out of (x, y) batches",
+              match="raised|dataset"),
+        wrong(_labels(result='{"label": ops.cast(ops.argmax(probabilities, axis=-1), "float32"), '
+                             '"probability": ops.max(probabilities, axis=-1)}'),
+              "labels as floats", match="integer"),
+        wrong(_labels(result='{"label": ops.argmax(probabilities, axis=0), '
+                             '"probability": ops.max(probabilities, axis=0)}'),
+              "the argmax over the examples, not the classes", match="shape|raised"),
+    ],
+})
