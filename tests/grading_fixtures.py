@@ -202,7 +202,7 @@ def reordered_solution():
     answers = _cells(nb, "answer")
     last = answers[-1]
     nb.cells.remove(last)
-    nb.cells.insert(1, last)  # the answer to 00.q3 first, right after the setup
+    nb.cells.insert(1, last)  # the answer to the last question first, right after the setup
     return nb
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import grading_fixtures as fx
 
 EXERCISE = "00_welcome"
-#: what each kind of hand-in earns on lesson 00 (4 points: q1 1, q2 2, q3 1)
-SCORES = {"blank": 0, "q1": 1, "q1q3": 2, "full": 4}
+#: what each kind of hand-in earns on lesson 00 (5 points: q1 1, q2 2, q3 1, q4 1)
+SCORES = {"blank": 0, "q1": 1, "q1q3": 2, "full": 5}
 
 
 def notebook_text(kind: str, signature: str | None = None) -> str:

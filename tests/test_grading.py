@@ -25,6 +25,7 @@ from k2tf.grading.submissions import course_exercises, identify
 REPO = fx.REPO
 K2TF = [sys.executable, "-m", "k2tf"]
 EXERCISES = course_exercises(REPO)
+POINTS_01 = sum(fx._points(fx.solution("01_keras_in_ten_minutes")).values())  # 01.q1 alone is worth 2
 
 
 def _write(folder: Path, relative: str, content) -> Path:
@@ -118,18 +119,18 @@ def test_exit_status_table_and_files(batch):
 
 @pytest.mark.slow
 def test_solutions_earn_full_marks_and_exercises_zero(batch):
-    assert score(batch, "solved") == (4, 4, "graded")
-    assert score(batch, "solved", "01_keras_in_ten_minutes") == (10, 10, "graded")
-    assert score(batch, "blank") == (0, 4, "graded")
+    assert score(batch, "solved") == (5, 5, "graded")
+    assert score(batch, "solved", "01_keras_in_ten_minutes") == (POINTS_01, POINTS_01, "graded")
+    assert score(batch, "blank") == (0, 5, "graded")
 
 
 @pytest.mark.slow
 def test_partly_solved_earns_exactly_what_it_solved(batch):
-    assert score(batch, "partial") == (2, 4, "graded")
+    assert score(batch, "partial") == (2, 5, "graded")
     statuses = {q: batch["book"][("partial", "00_welcome", q)]["status"] for q in ("00.q1", "00.q2", "00.q3")}
     assert statuses == {"00.q1": "passed", "00.q2": "failed", "00.q3": "passed"}
-    assert score(batch, "partial", "01_keras_in_ten_minutes") == (2, 10, "graded")
-    assert score(batch, "loose") == (2, 4, "graded")  # a loose notebook: the student is its stem
+    assert score(batch, "partial", "01_keras_in_ten_minutes") == (2, POINTS_01, "graded")
+    assert score(batch, "loose") == (2, 5, "graded")  # a loose notebook: the student is its stem
 
 
 @pytest.mark.slow
@@ -137,7 +138,7 @@ def test_partly_solved_earns_exactly_what_it_solved(batch):
                                      "showtb", "patchcheck", "patchrun", "patchprint", "alwayseq",
                                      "extracheat"])
 def test_cheats_earn_nothing(batch, student):
-    assert score(batch, student) == (0, 4, "graded")
+    assert score(batch, student) == (0, 5, "graded")
 
 
 @pytest.mark.slow
@@ -152,29 +153,29 @@ def test_harmful_submissions_are_graded_and_harm_no_one(batch):
     q = lambda student, qid: book[(student, "00_welcome", qid)]  # noqa: E731
     # endless loop: stopped, reported as a timeout; the rest of the notebook still graded
     assert q("loop", "00.q2")["status"] == "timeout"
-    assert score(batch, "loop") == (2, 4, "graded")
+    assert score(batch, "loop") == (2, 5, "graded")
     # memory bomb: fails with MemoryError under the limit, the kernel survives
     assert q("bomb", "00.q2")["status"] in ("failed", "error")
     assert score(batch, "bomb")[0] == 2
     # os._exit: the kernel is gone; the questions after it are errors, what came before counts
-    assert score(batch, "exits") == (1, 4, "graded")
+    assert score(batch, "exits") == (1, 5, "graded")
     assert q("exits", "00.q2")["status"] == "error" and q("exits", "00.q3")["status"] == "error"
     # killing its parent: graded with what it had earned, the run went on
     assert score(batch, "killer")[0] == 1
     assert q("killer", "00.q3")["status"] == "error"
     # writing into the output folder: refused (the folder is hidden from the kernel)
-    assert score(batch, "writer") == (2, 4, "graded")
+    assert score(batch, "writer") == (2, 5, "graded")
     assert not (batch["out"] / "forged.txt").exists()
     assert "forged" not in (batch["out"] / "summary.csv").read_text()
     # the others in the same run are unaffected
-    assert score(batch, "solved") == (4, 4, "graded")
+    assert score(batch, "solved") == (5, 5, "graded")
 
 
 @pytest.mark.slow
 def test_bad_files_get_a_clear_line_and_the_run_goes_on(batch):
     s = batch["summary"]
     assert s[("notjson", "00_welcome")]["status"] == "error"
-    assert s[("notjson", "00_welcome")]["max_score"] == "4"
+    assert s[("notjson", "00_welcome")]["max_score"] == "5"
     assert "not valid JSON" in s[("notjson", "00_welcome")]["message"]
     assert "not a Jupyter notebook" in s[("notnotebook", "00_welcome")]["message"]
     assert "empty" in s[("empty", "00_welcome")]["message"]
@@ -185,9 +186,9 @@ def test_bad_files_get_a_clear_line_and_the_run_goes_on(batch):
 
 @pytest.mark.slow
 def test_moved_and_added_cells_are_graded_in_the_exercise_order(batch):
-    assert score(batch, "moved") == (4, 4, "graded")
+    assert score(batch, "moved") == (5, 5, "graded")
     assert "moved" in batch["summary"][("moved", "00_welcome")]["message"]
-    assert score(batch, "extra") == (4, 4, "graded")
+    assert score(batch, "extra") == (5, 5, "graded")
     assert "of your own" in batch["summary"][("extra", "00_welcome")]["message"]
 
 
@@ -199,7 +200,7 @@ def test_feedback_shows_messages_but_no_check_source_and_no_ansi(batch):
         assert "run_check" not in content and "answers.call" not in content
         assert "_k2tf_grader" not in content
     blank = (batch["out"] / "feedback" / "blank__00_welcome.html").read_text(encoding="utf-8")
-    assert "00.q1 is not answered yet" in blank and "0/4" in blank
+    assert "00.q1 is not answered yet" in blank and "0/5" in blank
     assert "✗" in batch["book"][("blank", "00_welcome", "00.q2")]["message"]
 
 
@@ -276,9 +277,9 @@ def test_hidden_checks_count_and_interrupted_runs_resume(tmp_path, clean_env):
                               timeout=300)
     assert finished.returncode == 0, finished.stderr
     summary = {r["student"]: r for r in _rows(out / "summary.csv")}
-    assert (int(summary["a"]["score"]), int(summary["a"]["max_score"])) == (5, 5)
-    assert (int(summary["b"]["score"]), int(summary["b"]["max_score"])) == (0, 5)
-    assert (int(summary["c"]["score"]), int(summary["c"]["max_score"])) == (2, 5)
+    assert (int(summary["a"]["score"]), int(summary["a"]["max_score"])) == (6, 6)
+    assert (int(summary["b"]["score"]), int(summary["b"]["max_score"])) == (0, 6)
+    assert (int(summary["c"]["score"]), int(summary["c"]["max_score"])) == (2, 6)
     for row in first:  # what was written before the interruption was kept as it was
         assert summary[row["student"]] == row
     for page in (out / "feedback").glob("*.html"):

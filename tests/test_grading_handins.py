@@ -33,6 +33,7 @@ REPO = fx.REPO
 K2TF = [sys.executable, "-m", "k2tf"]
 EXERCISES = course_exercises(REPO)
 EX = hx.EXERCISE
+QUESTIONS_00 = len(fx._points(fx.solution(EX)))  # questions of lesson 00's exercise
 
 
 def _k2tf(*args, timeout=120, env=None, cwd=REPO):
@@ -336,7 +337,7 @@ def _expect_class(run, name_of):
         if s.kind == "broken":
             assert row["status"] == "error" and "not valid JSON" in row["message"]
         else:
-            assert (row["status"], int(row["score"]), int(row["max_score"])) == ("graded", s.score, 4), \
+            assert (row["status"], int(row["score"]), int(row["max_score"])) == ("graded", s.score, hx.SCORES["full"]), \
                 (s.name, s.kind, row)
 
 
@@ -358,7 +359,7 @@ def test_the_canvas_export_is_in_canvas_import_format(canvas_class):
     # gradebook_importer.rb: "Student", "ID", then SIS User ID and SIS Login ID, then "Section"
     assert rows[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     assert rows[0][5:] == [EX]
-    assert rows[1][0] == "Points Possible" and rows[1][5] == "4"
+    assert rows[1][0] == "Points Possible" and rows[1][5] == "5"
     by_name = {r[0]: r for r in rows[2:]}
     assert len(by_name) == 30
     for s in canvas_class["students"]:
@@ -391,7 +392,7 @@ def test_the_moodle_export_is_moodles_grading_worksheet(moodle_class):
         row = by[f"Participant {s.moodle_id}"]
         assert row["Full name"] == s.name
         assert row["Grade"] == ("" if s.kind == "broken" else str(s.score))
-        assert row["Maximum Grade"] == "4"
+        assert row["Maximum Grade"] == "5"
     book = _rows(moodle_class["out"] / "moodle" / "gradebook.csv")
     assert list(book[0])[:4] == ["Full name", "Email address", "Username", "ID number"] and EX in book[0]
     assert "no email, username or ID number" in moodle_class["done"].stderr
@@ -404,7 +405,7 @@ def test_feedback_pages_of_the_class(canvas_class):
     page = (out / "feedback" / f"{s.last}_{s.first}__{EX}.html").read_text(encoding="utf-8")
     assert "<h1>Exercise 00 · Warm-up</h1>" in page and "From Keras to TensorFlow" in page
     assert "00.q2</span> · Your first tensor" in page and "0/2 points" in page
-    assert page.count('class="status"') == 3 and "✗ 00.q" not in page
+    assert page.count('class="status"') == QUESTIONS_00 and "✗ 00.q" not in page
     assert "00.q2 is not answered yet" in page and "Read again:" in page
     assert "1/1 point" in page
 
@@ -434,14 +435,14 @@ def test_the_report_opens_in_chromium_with_its_plot(canvas_class):
             assert box["width"] > 300 and box["height"] > 100
             assert figure.locator("text=Score distribution").count() >= 1
             rows = page.locator("table.questions tbody tr")
-            assert rows.count() == 3
+            assert rows.count() == QUESTIONS_00
             assert "00.q1" in rows.nth(0).inner_text() and "%" in rows.nth(0).inner_text()
             page.screenshot(path=str(_artifacts() / "report.png"), full_page=True)
             assert page.locator("table.pages a").count() == 30
             page.locator("table.pages a").first.click()
             page.wait_for_load_state()
             assert "Exercise 00 · Warm-up" in page.title()
-            assert page.locator("section.question").count() == 3
+            assert page.locator("section.question").count() == QUESTIONS_00
         finally:
             browser.close()
 
@@ -531,9 +532,9 @@ def _run_autograder(zip_path: Path, tmp: Path, files: dict[str, str]) -> dict:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind, score, statuses", [
-    ("full", 5, ["passed", "passed", "passed", "passed"]),
-    ("q1", 2, ["passed", "passed", "failed", "failed"]),
-    ("broken", 0, ["failed", "failed", "failed", "failed"]),
+    ("full", 6, ["passed", "passed", "passed", "passed", "passed"]),
+    ("q1", 2, ["passed", "passed", "failed", "failed", "failed"]),
+    ("broken", 0, ["failed", "failed", "failed", "failed", "failed"]),
 ])
 def test_run_autograder_writes_gradescope_results(autograder, tmp_path, kind, score, statuses):
     data = _run_autograder(autograder, tmp_path, {f"{EX}-Copy1.ipynb": hx.notebook_text(kind)})
@@ -541,10 +542,11 @@ def test_run_autograder_writes_gradescope_results(autograder, tmp_path, kind, sc
     assert data["score"] == score
     names = [t["name"] for t in data["tests"]]
     assert names == ["00.q1 · A function that works on arrays", "00.q1 · A function that works on arrays "
-                     "(hidden check grid)", "00.q2 · Your first tensor", "00.q3 · Counting parameters"]
+                     "(hidden check grid)", "00.q2 · Your first tensor", "00.q3 · Counting parameters",
+                     "00.q4 · Make a run repeatable"]
     assert [t["status"] for t in data["tests"]] == statuses
-    assert [t["visibility"] for t in data["tests"]] == ["visible", "after_published", "visible", "visible"]
-    assert [t["max_score"] for t in data["tests"]] == [1, 1, 2, 1]
+    assert [t["visibility"] for t in data["tests"]] == ["visible", "after_published", "visible", "visible", "visible"]
+    assert [t["max_score"] for t in data["tests"]] == [1, 1, 2, 1, 1]
     assert "Exercise 00 · Warm-up" in data["output"]
     if kind == "q1":
         assert "not answered yet" in data["tests"][2]["output"] and "Read again: Lesson 00" in data["tests"][2]["output"]

@@ -44,7 +44,7 @@ def test_exercise_keeps_ids_locks_checks_and_drops_answers_and_outputs():
     exercise = make_exercise(solution, "00_welcome.ipynb")
     assert [c.id for c in exercise.cells] == [c.id for c in solution.cells]
     assert exercise.metadata.k2tf == {"kind": "exercise", "exercise": "00_welcome", "lesson": "00",
-                                      "questions": {"00.q1": 1, "00.q2": 2, "00.q3": 1}}
+                                      "questions": {"00.q1": 1, "00.q2": 2, "00.q3": 1, "00.q4": 1}}
     text = notebooks.dumps(exercise)
     assert "BEGIN SOLUTION" not in text and "* 9 / 5" not in text and "tf.constant([[1.0" not in text
     for cell in exercise.cells:

@@ -76,3 +76,102 @@ def _q3(answers: Answers) -> None:
                 "a Dense layer has one weight for each (input, unit) pair, and one bias per unit: "
                 "lesson 00 prints a real layer's kernel and bias shapes and its count_params().",
             )
+
+
+_Q4_SEEDS = (11, 12, 2026)
+_GLOROT_LIMIT = float(np.sqrt(6 / (3 + 4)))  # Dense's default initializer, 3 inputs, 4 units
+
+
+def _q4_kernel(answers: Answers, seed: int) -> np.ndarray:
+    import keras
+
+    name = f"initial_weights({seed})"
+    got = answers.call("initial_weights", seed)
+    if isinstance(got, keras.layers.Layer):
+        raise Fail(f"`{name}` returned the layer itself; its initial kernel (weights) was asked for.",
+                   "a built layer keeps its weights in `layer.kernel` (lesson 00 prints its shape): "
+                   "return that, or its `.numpy()`.")
+    if isinstance(got, (list, tuple)) and any(np.ndim(part) != 1 for part in got):
+        raise Fail(f"`{name}` returned a {type(got).__name__} of {len(got)} things; one array, "
+                   "the kernel, was expected.",
+                   "return only `layer.kernel` (the bias is `layer.bias`).")
+    value = as_array(got, name)
+    if value.shape != (3, 4):
+        raise Fail(f"`{name}` has shape {value.shape}; the kernel of a Dense(4) layer on inputs of "
+                   "3 features has shape (3, 4).",
+                   "build the layer with `layer.build((None, 3))` and return `layer.kernel` "
+                   "(the bias is `layer.bias`).")
+    if not np.all(np.isfinite(value)):
+        raise Fail(f"`{name}` contains NaN or infinite values.")
+    return value
+
+
+def _draw_other_random_numbers() -> None:
+    """What a notebook does between two runs of a model: it draws random numbers elsewhere."""
+    import random
+
+    import keras
+    import tensorflow as tf
+
+    random.random()
+    np.random.random(5)
+    tf.random.uniform([5])
+    keras.random.uniform((5,))
+    keras.layers.Dense(2).build((None, 2))
+
+
+@question("00.q4", points=1,
+          checks="initial_weights(seed) gives a fresh Dense layer's initial kernel, repeatable "
+                 "for one seed and different for another",
+          defines=("initial_weights",),
+          fixed="the name initial_weights(seed); returns the initial kernel (not the layer, not "
+                "the bias) of a new keras.layers.Dense(4) built for inputs of 3 features, as a "
+                "NumPy array or a tensor of shape (3, 4), drawn by Keras's default initializer; "
+                "how the function makes it repeatable is free",
+          verifies=("the kernel has shape (3, 4) and holds random values (not one repeated "
+                    "number) within the default initializer's range",
+                    "the same seed gives exactly the same kernel again, after other random "
+                    "numbers were drawn in between",
+                    "three different seeds give three different kernels"))
+def _q4(answers: Answers) -> None:
+    import random
+
+    saved = random.getstate(), np.random.get_state()
+    try:
+        _q4_check(answers)
+    finally:  # leave the notebook's Python and NumPy random sequences as they were
+        random.setstate(saved[0])
+        np.random.set_state(saved[1])
+
+
+def _q4_check(answers: Answers) -> None:
+    seed = _Q4_SEEDS[0]
+    first = _q4_kernel(answers, seed)
+    if np.ptp(first) == 0:
+        raise Fail(f"every weight of `initial_weights({seed})` is {first.flat[0]:g}: a layer's "
+                   "initial weights are random numbers, not one constant.",
+                   "keep the Dense layer's default initializer: it draws random weights.")
+    if np.max(np.abs(first)) > _GLOROT_LIMIT + 1e-6:
+        raise Fail(f"`initial_weights({seed})` holds {np.max(np.abs(first)):.3g}; a new Dense(4) "
+                   f"layer on 3 inputs starts with weights within ±{_GLOROT_LIMIT:.3f}.",
+                   "return the kernel of a new `keras.layers.Dense(4)` with its default "
+                   "initializer, not random numbers of your own.")
+    _draw_other_random_numbers()
+    again = _q4_kernel(answers, seed)
+    if not np.array_equal(first, again):
+        raise Fail(f"`initial_weights({seed})` gave other numbers the second time (random numbers "
+                   "were drawn elsewhere in between), so a run cannot be repeated.",
+                   "seed inside the function, each time it is called, with its `seed`: lesson 00 "
+                   "shows `k2tf.setup(seed=7)` restarting the random sequence, and that "
+                   "`tf.random.set_seed` alone does not repeat a new layer's weights.")
+    kernels = {seed: first}
+    for other in _Q4_SEEDS[1:]:
+        _draw_other_random_numbers()
+        kernels[other] = _q4_kernel(answers, other)
+    for i, a in enumerate(_Q4_SEEDS):
+        for b in _Q4_SEEDS[i + 1:]:
+            if np.array_equal(kernels[a], kernels[b]):
+                raise Fail(f"`initial_weights({a})` and `initial_weights({b})` are identical: "
+                           "the seed makes no difference.",
+                           "use the function's argument `seed` to seed the random numbers, "
+                           "not a number of your own.")

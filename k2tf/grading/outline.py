@@ -24,6 +24,7 @@ LESSON_SECTIONS = {
     "00.q1": "How exercises and checks work",
     "00.q2": "Two things you will use in the warm-up",
     "00.q3": "Two things you will use in the warm-up",
+    "00.q4": "What `k2tf.setup()` did",
     "01.q1": "Build a model",
     "01.q2": "Compile",
     "01.q3": "Evaluate",

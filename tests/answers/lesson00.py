@@ -49,3 +49,79 @@ ANSWERS["00.q3"] = [
     wrong("return np.array([n_inputs * n_units, n_units])", "weights and biases apart",
           match="not the number of parameters|shape"),
 ]
+
+ANSWERS["00.q4"] = [
+    honest("""
+        keras.utils.set_random_seed(seed)
+        layer = keras.layers.Dense(4)
+        layer.build((None, 3))
+        return layer.kernel
+    """, "keras.utils.set_random_seed, returns the keras.Variable"),
+    honest("""
+        dense = keras.layers.Dense(4, kernel_initializer=keras.initializers.GlorotUniform(seed=seed))
+        dense.build((None, 3))
+        return tf.convert_to_tensor(dense.kernel)
+    """, "an initializer with seed=, no global seeding, a tf.Tensor"),
+    honest("""
+        k2tf.setup(seed=seed)
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4)])
+        return model.layers[0].get_weights()[0]
+    """, "k2tf.setup(seed=seed), a layer inside a Sequential model, get_weights"),
+    honest("""
+        import random
+        tf.random.set_seed(seed)
+        np.random.seed(seed)
+        random.seed(seed)
+        layer = keras.layers.Dense(4)
+        layer.build((None, 3))
+        return layer.kernel.value
+    """, "tf.random.set_seed plus NumPy's and Python's seeds"),
+    wrong("""
+        layer = keras.layers.Dense(4)
+        layer.build((None, 3))
+        return layer.kernel.numpy()
+    """, "no seeding", match="other numbers the second time"),
+    wrong("""
+        tf.random.set_seed(seed)
+        np.random.seed(seed)
+        layer = keras.layers.Dense(4)
+        layer.build((None, 3))
+        return layer.kernel.numpy()
+    """, "seeds TensorFlow and NumPy only (Keras takes a layer's seed from Python's random)",
+          match="other numbers the second time"),
+    wrong("""
+        global _seeded
+        if not globals().get("_seeded"):
+            k2tf.setup(seed=seed)          # seeded once, as if in a cell above
+            _seeded = True
+        layer = keras.layers.Dense(4)
+        layer.build((None, 3))
+        return layer.kernel.numpy()
+    """, "seeds only once, not at every call", match="other numbers the second time"),
+    wrong("""
+        k2tf.setup(seed=42)
+        layer = keras.layers.Dense(4)
+        layer.build((None, 3))
+        return layer.kernel.numpy()
+    """, "seeds with a fixed number, ignoring seed", match="the seed makes no difference"),
+    wrong("""
+        layer = keras.layers.Dense(4, kernel_initializer="zeros")
+        layer.build((None, 3))
+        return layer.kernel.numpy()
+    """, "zeros initializer: repeatable but not random", match="not one constant"),
+    wrong("""
+        k2tf.setup(seed=seed)
+        layer = keras.layers.Dense(4)
+        layer.build((None, 3))
+        return layer
+    """, "returns the layer instead of its weights", match="returned the layer itself"),
+    wrong("""
+        k2tf.setup(seed=seed)
+        layer = keras.layers.Dense(4)
+        layer.build((None, 3))
+        return layer.bias.numpy()
+    """, "returns the bias", match=r"shape \(4,\)"),
+    wrong("""
+        return np.random.default_rng(seed).normal(size=(3, 4))
+    """, "random numbers of its own, not a layer's", match="within"),
+]
