@@ -228,12 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "bench", help="measure how fast lessons run, the grader grades and the loops train",
-        description="Run the benchmarks (lessons, grading, training loops, scaling) and write "
-                    "benchmarks/REPORT.md, its figures and the README's headline numbers. Takes "
-                    "about 40 minutes on 2 cores; the machine should be otherwise idle.")
+        description="Run the benchmarks (lessons, grading, training loops, scaling, hand-ins, grading "
+                    "on Dask) and write benchmarks/REPORT.md, its figures and the README's headline "
+                    "numbers. Takes about an hour on 2 cores; the machine should be otherwise idle.")
     p.add_argument("--only", metavar="NAMES",
                    help="comma-separated benchmarks to measure again (loops, lessons, grading, scaling, "
-                        "handins); "
+                        "handins, dask); "
                         "the others are kept from results.json")
     p.add_argument("--report", action="store_true",
                    help="measure nothing: rewrite the report from results.json")
