@@ -51,7 +51,7 @@ class Settings:
                    grading_repeats=1, scaling_exercise="00_welcome", scaling_sizes=(1, 2),
                    loop_rounds=1, loop_epochs=1, loop_sizes="256,512", loop_size_rounds=1,
                    handins_size=40, handins_repeats=1,
-                   dask_plan=[("00_welcome", "full"), ("00_welcome", "half")], dask_synthetic=200,
+                   dask_plan=[("00_welcome", "full"), ("00_welcome", "half")], dask_repeats=1, dask_synthetic=200,
                    quick=True)
 
 
