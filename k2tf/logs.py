@@ -10,7 +10,9 @@ Debugger V2 dumps. This module gives them:
 * what a run folder holds, read the way TensorBoard reads it (:func:`read_summaries`,
   :func:`read_scalars`, :func:`summary_tags`, :func:`runs_under`), so you see the numbers
   without a browser;
-* the TensorBoard servers that ``%tensorboard`` started over a log root
+* TensorBoard inside JupyterLab wherever the lab is served (:func:`show_tensorboard`): a
+  server over a log root, reached through the lab's own address, that stops with the kernel;
+  and the TensorBoard servers running over a log root, whoever started them
   (:func:`tensorboard_servers`, :func:`stop_tensorboard`).
 
 Reading a Debugger V2 dump is taught step by step in lesson 09 with TensorFlow's own
@@ -24,8 +26,11 @@ import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -236,8 +241,9 @@ def tensorboard_servers(logdir: str | Path | None = None) -> list[TensorBoardSer
 
 
 def stop_tensorboard(logdir: str | Path, timeout: float = 10.0) -> int:
-    """Stop every TensorBoard server serving ``logdir`` (those ``%tensorboard`` started over
-    it) and wait until they are gone; return how many were stopped."""
+    """Stop every TensorBoard server serving ``logdir`` (those :func:`show_tensorboard` or
+    ``%tensorboard`` started over it) and wait until they are gone; return how many were
+    stopped."""
     stopping = []
     for server in tensorboard_servers(logdir):
         try:
@@ -256,6 +262,196 @@ def stop_tensorboard(logdir: str | Path, timeout: float = 10.0) -> int:
         except ProcessLookupError:
             pass
     return stopped
+
+
+#: How tall the TensorBoard frame is on screen, in pixels: the tab bar, the run list and a
+#: row of charts fit without scrolling inside the frame.
+TENSORBOARD_FRAME_HEIGHT = 900
+#: The narrowest width, in CSS pixels, TensorBoard is laid out at in the frame. Narrower,
+#: its tab bar hides the last dashboards behind a scroll arrow (lesson 08's seven dashboards
+#: need 1150 px, measured in Chromium). A notebook is narrower than that in a 1280-pixel
+#: browser window with the file browser open (about 830 px), so the dashboard is laid out at
+#: this width and drawn smaller to fit; with room to spare it is drawn at full size.
+TENSORBOARD_LAYOUT_WIDTH = 1200
+TENSORBOARD_START_TIMEOUT_S = 90.0
+
+# The servers this kernel started, by log folder; they stop when the kernel does.
+_STARTED: dict[Path, subprocess.Popen] = {}
+
+# Run in the new process before it becomes TensorBoard: ask Linux to SIGTERM it when the
+# kernel dies, however it dies (a restart kills the kernel outright, so no atexit runs then),
+# and give up if the kernel is already gone. The setting survives the exec into TensorBoard.
+_DIE_WITH_THE_KERNEL = """\
+import ctypes, os, signal, sys
+kernel = int(sys.argv[1])
+try:
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+except (OSError, AttributeError, TypeError):  # not Linux: the kernel's atexit still stops it
+    pass
+if os.getppid() != kernel:
+    sys.exit(0)
+os.execv(sys.executable, [sys.executable, "-m", "tensorboard.main", *sys.argv[2:]])
+"""
+
+
+def _served_by(pid: int) -> TensorBoardServer | None:
+    from tensorboard import manager
+
+    for info in manager.get_all():
+        if int(info.pid) == pid:
+            return TensorBoardServer(int(info.port), pid, Path(info.logdir))
+    return None
+
+
+def start_tensorboard(logdir: str | Path,
+                      timeout: float = TENSORBOARD_START_TIMEOUT_S) -> TensorBoardServer:
+    """A TensorBoard server over ``logdir`` that this kernel started: the one already running,
+    else a new one.
+
+    It listens on this machine's loopback interface only, on a free port, so nobody reaches
+    it but through JupyterLab (:func:`show_tensorboard`). It is this environment's own
+    TensorBoard (``python -m tensorboard.main``; ``PATH`` plays no part), and it stops when
+    the kernel that started it shuts down or restarts, or with :func:`stop_tensorboard`.
+    """
+    folder = Path(logdir).resolve()
+    running = _STARTED.get(folder)
+    if running is not None and running.poll() is None:
+        server = _served_by(running.pid)
+        if server is not None:
+            return server
+        running.terminate()  # alive but no longer serving (its record is gone): replace it
+        running.wait()
+    output = tempfile.TemporaryFile()
+    process = subprocess.Popen(
+        [sys.executable, "-c", _DIE_WITH_THE_KERNEL, str(os.getpid()),
+         "--logdir", str(folder), "--host", "127.0.0.1", "--port", "0"],
+        stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    _STARTED[folder] = process
+    deadline = time.monotonic() + timeout
+    while (server := _served_by(process.pid)) is None:
+        if process.poll() is not None or time.monotonic() > deadline:
+            state = (f"exited with status {process.returncode}" if process.poll() is not None
+                     else f"did not start serving in {timeout:.0f} s")
+            process.kill()
+            process.wait()
+            output.seek(0)
+            said = output.read().decode(errors="replace").strip()[-2000:]
+            raise RuntimeError(f"TensorBoard over {shown(folder)} {state}" +
+                               (f":\n{said}" if said else ""))
+        time.sleep(0.1)
+    output.close()  # TensorBoard's own messages are not the student's business once it serves
+    return server
+
+
+@atexit.register
+def _stop_started_servers() -> None:
+    for process in _STARTED.values():
+        if process.poll() is None:
+            process.terminate()
+    for process in _STARTED.values():
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _base_url_guess() -> str:
+    """The lab's base URL as the kernel can know it: JupyterHub tells its servers (and their
+    kernels) in ``JUPYTERHUB_SERVICE_PREFIX``; a lab of your own serves at ``/``."""
+    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/")
+    return prefix if prefix.endswith("/") else prefix + "/"
+
+
+class TensorBoardFrame:
+    """TensorBoard in a notebook's output, served through JupyterLab: what
+    :func:`show_tensorboard` displays.
+
+    The frame's address is the lab's own, ``<lab>/proxy/<port>/`` (jupyter-server-proxy), so
+    it works wherever the browser reaches the lab (this machine, a server, JupyterHub), signed
+    in as the lab is; the lab's base URL is read in the browser from the page itself."""
+
+    def __init__(self, server: TensorBoardServer, logdir: str | Path,
+                 height: int = TENSORBOARD_FRAME_HEIGHT,
+                 layout_width: int = TENSORBOARD_LAYOUT_WIDTH):
+        self.server, self.logdir = server, logdir
+        self.height, self.layout_width = height, layout_width
+
+    def _repr_html_(self) -> str:
+        # The address is set by the script only, once the server answers as the one over this
+        # log folder: the stored output of a notebook opened later (its kernel, and so its
+        # server, gone) says so instead of showing an error page, or whatever else took the port.
+        frame = f"tensorboard-through-the-lab-{uuid.uuid4().hex[:12]}"
+        return f"""\
+<div class="k2tf-tensorboard">
+  <p>TensorBoard over <code>{shown(self.logdir)}</code>, served through this lab
+     (<a id="{frame}-link" target="_blank" rel="noopener">open it in a tab of its
+     own</a>). It stops when this notebook's kernel shuts down or restarts.</p>
+  <p id="{frame}-gone" style="display: none;"><b>This TensorBoard is not running any more</b>
+     (it stopped with the kernel that started it): run this cell again.</p>
+  <div id="{frame}-box" style="position: relative; width: 100%; height: {self.height}px;
+       overflow: hidden; border: 1px solid var(--jp-border-color2, #ccc);">
+    <iframe id="{frame}" title="TensorBoard" style="position: absolute; left: 0; top: 0;
+            border: 0; transform-origin: 0 0;" width="100%" height="{self.height}"></iframe>
+  </div>
+  <script>
+    (function () {{
+      let base = {json.dumps(_base_url_guess())};
+      const config = document.getElementById("jupyter-config-data");  // JupyterLab's page
+      try {{ base = JSON.parse(config.textContent).baseUrl || base; }} catch (e) {{}}
+      const url = new URL(base.replace(/\\/?$/, "/") + "proxy/{self.server.port}/",
+                          window.location);
+      const box = document.getElementById("{frame}-box");
+      const frame = document.getElementById("{frame}");
+      // Lay TensorBoard out at least {self.layout_width} px wide, drawn smaller to fit the box.
+      const fit = () => {{
+        if (!box.clientWidth) return;  // not laid out (a hidden tab): nothing to fit yet
+        const scale = Math.min(1, box.clientWidth / {self.layout_width});
+        frame.style.width = box.clientWidth / scale + "px";
+        frame.style.height = {self.height} / scale + "px";
+        frame.style.transform = scale < 1 ? "scale(" + scale + ")" : "";
+      }};
+      new ResizeObserver(fit).observe(box);
+      fit();
+      fetch(new URL("data/environment", url), {{credentials: "same-origin"}})
+        .then(reply => reply.ok ? reply.json() : null)
+        .catch(() => null)
+        .then(environment => {{
+          const folder = String(environment && environment.data_location);
+          if (folder.endsWith({json.dumps(shown(self.logdir))})) {{
+            document.getElementById("{frame}-link").href = url;
+            frame.src = url;
+          }} else {{
+            box.style.display = "none";
+            document.getElementById("{frame}-gone").style.display = "";
+          }}
+        }});
+    }})();
+  </script>
+</div>"""
+
+    def __repr__(self) -> str:
+        return (f"TensorBoard over {shown(self.logdir)}: open this notebook in JupyterLab to "
+                "see it")
+
+
+def show_tensorboard(logdir: str | Path, height: int = TENSORBOARD_FRAME_HEIGHT,
+                     layout_width: int = TENSORBOARD_LAYOUT_WIDTH) -> None:
+    """Show TensorBoard over ``logdir`` in the notebook, as lesson 08 does.
+
+    Starts a TensorBoard server over ``logdir`` (or reuses the one this kernel started,
+    :func:`start_tensorboard`) and shows it in a frame ``height`` pixels tall, with a link
+    that opens it in a browser tab of its own. The frame is as wide as the notebook;
+    TensorBoard is laid out at least ``layout_width`` pixels wide in it (so its tab bar
+    shows every dashboard by name), and drawn smaller when the notebook is narrower. The frame is served through JupyterLab at
+    ``<lab>/proxy/<port>/``, so it works wherever you reach the lab, unlike ``%tensorboard``,
+    whose frame points your browser at the server's own port on the lab's machine. The
+    server stops when the kernel shuts down or restarts; :func:`stop_tensorboard` stops it
+    by hand, and calling this again brings it back.
+    """
+    from IPython.display import display
+
+    display(TensorBoardFrame(start_tensorboard(logdir), logdir, height, layout_width))
 
 
 class captured_tensorflow_warnings:

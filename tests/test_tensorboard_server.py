@@ -7,12 +7,19 @@ reads only the dump written directly in its ``--logdir`` — and the test asks e
 a student's browser would: the scalar, histogram and image tags and the op graph of lesson
 08, and the Debugger V2 run of lesson 09 with its infinity/NaN alert. The servers are always
 stopped, whole process group, whatever happens.
+
+Lesson 08 shows TensorBoard with ``k2tf.logs.show_tensorboard``: the last tests run it in a
+real course kernel and check that the server it starts serves the logs on loopback only, is
+reused, stops by hand, and stops with the kernel however the kernel ends (shut down, or
+killed as a restart kills it).
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -25,6 +32,7 @@ import pytest
 from servers import free_port, stop_group, wait_until_serving
 
 from k2tf import notebooks
+from k2tf.logs import stop_tensorboard
 
 pytestmark = pytest.mark.slow
 
@@ -70,7 +78,8 @@ def lesson_logs(tmp_path_factory):
     for lesson in LESSONS:
         shutil.copy(notebooks.REPO_ROOT / "notebooks" / f"{lesson}.ipynb", root / "notebooks")
         notebooks.execute(root / "notebooks" / f"{lesson}.ipynb", timeout=300)
-    return root
+    yield root
+    stop_tensorboard(root / "logs" / "08_tensorboard")  # whatever a failed test left running
 
 
 def test_tensorboard_serves_what_the_lessons_logged(lesson_logs):
@@ -125,3 +134,107 @@ def test_tensorboard_serves_what_the_lessons_logged(lesson_logs):
         assert {"silent_bug/train", "fixed/train"} <= set(_get(port09, "data/runs"))
     for process in (process08, process09):
         assert process.poll() is not None, "a tensorboard server is still running"
+
+
+# ---- the lesson's own server: started by the kernel, stopped with it ----------------------
+
+@contextmanager
+def course_kernel():
+    """A course kernel (the one lessons run in), shut down at the end if still running."""
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name=notebooks.KERNEL_NAME,
+                                       cwd=str(notebooks.REPO_ROOT / "notebooks"))
+    try:
+        yield manager, client
+    finally:
+        client.stop_channels()
+        if manager.is_alive():
+            manager.shutdown_kernel(now=True)
+
+
+def _run(client, code: str) -> list[dict]:
+    """Run ``code`` in the kernel; return its outputs (fail on an error)."""
+    outputs = []
+    reply = client.execute_interactive(code, timeout=STARTUP_TIMEOUT_S * 2,
+                                       output_hook=lambda msg: outputs.append(msg))
+    errors = [m["content"] for m in outputs if m["msg_type"] == "error"]
+    assert reply["content"]["status"] == "ok", errors
+    return outputs
+
+
+def _shown_port(outputs: list[dict]) -> int:
+    """The port of the TensorBoard that ``show_tensorboard`` showed, read from its frame."""
+    html = next(m["content"]["data"]["text/html"] for m in outputs
+                if m["msg_type"] == "display_data")
+    assert '"proxy/' in html and "logs/08_tensorboard" in html, html
+    return int(re.search(r'"proxy/(\d+)/"', html)[1])
+
+
+def _tensorboard_pid(port: int) -> int:
+    from tensorboard import manager
+
+    return next(int(info.pid) for info in manager.get_all() if info.port == port)
+
+
+def _gone(pid: int, within_s: float = 20) -> bool:
+    """Whether process ``pid`` has exited, waiting up to ``within_s`` (0: look once)."""
+    deadline = time.monotonic() + within_s
+    while True:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return True
+        if state == "Z":  # exited, not yet reaped by its parent
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
+
+
+def _network_address() -> str | None:
+    try:
+        listed = subprocess.run(["hostname", "-I"], capture_output=True, text=True).stdout.split()
+    except OSError:
+        return None
+    return next((a for a in listed if re.fullmatch(r"\d+(\.\d+){3}", a)
+                 and not a.startswith("127.")), None)
+
+
+SHOW = "from k2tf.logs import show_tensorboard\nshow_tensorboard(LOG_ROOT)"
+
+
+def test_show_tensorboard_serves_on_loopback_and_stops_with_the_kernel(lesson_logs):
+    setup = f"LOG_ROOT = {str(lesson_logs / 'logs' / '08_tensorboard')!r}"
+    with course_kernel() as (manager, client):
+        _run(client, setup)
+        port = _shown_port(_run(client, SHOW))
+        pid = _tensorboard_pid(port)
+        runs = _get(port, "data/runs")
+        assert {"fit/train", "fit/validation", "loop", "graph"} <= set(runs), runs
+        address = _network_address()
+        if address is not None:  # nobody reaches it but through the lab's proxy
+            with pytest.raises(OSError):
+                urllib.request.urlopen(f"http://{address}:{port}/data/runs", timeout=5)
+        assert _shown_port(_run(client, SHOW)) == port, "a second call must reuse the server"
+        _run(client, "import time; time.sleep(2)")  # another cell: the server keeps serving
+        assert _get(port, "data/runs") == runs
+        assert not _gone(pid, within_s=0), "the server stopped before its kernel did"
+        manager.shutdown_kernel(now=False)  # what JupyterLab's "Shut Down Kernel" asks
+        assert _gone(pid), "TensorBoard outlived the kernel that started it"
+
+
+def test_show_tensorboard_stops_when_the_kernel_is_killed_or_by_hand(lesson_logs):
+    setup = (f"LOG_ROOT = {str(lesson_logs / 'logs' / '08_tensorboard')!r}\n"
+             "from k2tf.logs import stop_tensorboard, tensorboard_servers")
+    with course_kernel() as (manager, client):
+        _run(client, setup)
+        first = _tensorboard_pid(_shown_port(_run(client, SHOW)))
+        stopped = _run(client, "print(stop_tensorboard(LOG_ROOT), len(tensorboard_servers(LOG_ROOT)))")
+        assert [m["content"]["text"] for m in stopped if m["msg_type"] == "stream"] == ["1 0\n"]
+        assert _gone(first, within_s=0)
+        second = _tensorboard_pid(_shown_port(_run(client, SHOW)))  # brought back
+        assert second != first and not _gone(second, within_s=0)
+        # A restart, or a kernel that crashes, ends with SIGKILL: no atexit runs in the kernel.
+        os.kill(manager.provisioner.process.pid, signal.SIGKILL)
+        assert _gone(second), "TensorBoard outlived a killed kernel"
