@@ -22,10 +22,20 @@ HOST     ?= 127.0.0.1
 PORT     ?= 8888
 HEADLESS ?=
 LAB_ARGS := $(if $(HEADLESS),--no-browser --ip=$(HOST) --port=$(PORT),--port=$(PORT))
+# The lab opens on the welcome notebook with the file browser at the course's root (not in
+# notebooks/), so exercises/ is in sight: JupyterLab 4 takes the browser's folder only from the
+# `file-browser-path` query of a /lab/tree URL (its tree resolver; a saved workspace's folder is
+# not restored when a URL names a file).
+LAB_HOME := /lab/tree/notebooks/00_welcome.ipynb?file-browser-path=/
+# Jupyter prints its URL as that path + "?token=…", which a query in the path breaks (the token
+# becomes part of file-browser-path): it prints the server's root instead, which redirects to
+# LAB_HOME keeping the token (the browser `make lab` opens gets LAB_HOME itself, token added
+# right; no file argument, or Jupyter would open that file's URL, without the query).
 # HOST=0.0.0.0 (or ::) listens on every address, and Jupyter would print http://0.0.0.0:PORT/...,
 # which no browser opens: print this machine's first IPv4 address instead (its name without one)
 LAB_URL_HOST = $(or $(shell hostname -I 2>/dev/null | tr ' ' '\n' | grep -m1 -E '^[0-9.]+$$'),$(shell hostname))
-LAB_ARGS += $(if $(HEADLESS),$(if $(filter 0.0.0.0 ::,$(HOST)),--ServerApp.custom_display_url=http://$(LAB_URL_HOST):$(PORT)))
+LAB_SHOWN_HOST = $(if $(filter 0.0.0.0 ::,$(HOST)),$(LAB_URL_HOST),$(if $(findstring :,$(HOST)),[$(HOST)],$(HOST)))
+LAB_ARGS += --ServerApp.custom_display_url=http://$(if $(HEADLESS),$(LAB_SHOWN_HOST),localhost):$(PORT)/
 # containers and CI machines often run as root, which JupyterLab refuses without this flag
 LAB_ARGS += $(if $(filter 0,$(shell id -u)),--allow-root)
 # pytest-xdist workers: one per core (2 on the CI machine); --dist loadfile keeps each
@@ -81,7 +91,10 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@echo "set-up done: $(VENV) holds the course's pinned packages and the 'k2tf' kernel"
 
 lab: setup
-	$(BIN)/jupyter lab $(LAB_ARGS) --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb notebooks/00_welcome.ipynb
+	@# JupyterLab draws a stored widget (lesson 03's explorer, lesson 11's guide) only in a trusted
+	@# notebook; trust is kept per content in the user's Jupyter data folder, not in the files
+	@$(BIN)/jupyter trust notebooks/*.ipynb >/dev/null
+	$(BIN)/jupyter lab $(LAB_ARGS) --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url='$(LAB_HOME)'
 
 # The browser tests (tests/e2e) drive the operating system's Chromium through Playwright, which
 # `setup` installs; Playwright's own browser download needs the internet, so it is not used.

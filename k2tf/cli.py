@@ -135,6 +135,13 @@ def _cmd_grade(args) -> int:
         return 130
 
 
+def _cmd_progress(args) -> int:
+    from .progress import format_progress, progress
+
+    print(format_progress(progress(Path(args.root).resolve(), jobs=args.jobs), details=args.details))
+    return 0
+
+
 def _cmd_gradescope(args) -> int:
     from .grading.gradescope import build
 
@@ -297,6 +304,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", default=str(Path(__file__).resolve().parent.parent),
                    help="the course's folder, holding solutions/ (default: this course)")
     p.set_defaults(run=_cmd_grade)
+
+    p = sub.add_parser(
+        "progress", help="where you stand: each exercise's questions answered and passing",
+        description="Grade your saved notebooks in exercises/ the way `k2tf grade` does and show, "
+                    "for each exercise, which questions are answered and which pass. An exercise "
+                    "you have not touched is not run; a result is kept (grades/.progress/) until "
+                    "its notebook changes. It reads the files on disk: save in JupyterLab (Ctrl+S) "
+                    "first.")
+    p.add_argument("--details", action="store_true", help="also say why each failing answer fails")
+    p.add_argument("--jobs", type=_positive_int, default=1, metavar="N",
+                   help="grade N exercises at once (default 1)")
+    p.add_argument("--root", default=str(Path(__file__).resolve().parent.parent),
+                   help="the course's folder, holding exercises/ and solutions/ (default: this course)")
+    p.set_defaults(run=_cmd_progress)
 
     p = sub.add_parser(
         "gradescope", help="build a Gradescope autograder zip that grades one exercise",

@@ -21,6 +21,9 @@ NOTEBOOK_NAME = re.compile(r"^(?P<number>\d\d)_(?P<topic>[a-z0-9_]+)\.ipynb$")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 COURSE_FOLDERS = ("notebooks", "solutions", "exercises")
+#: Where a notebook stores its widgets' state (``metadata.widgets``), and the output that shows one.
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def read(path: str | Path) -> nbformat.NotebookNode:
@@ -47,15 +50,20 @@ def write(nb: nbformat.NotebookNode, path: str | Path) -> bool:
 def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy of ``nb`` in the course's stored form.
 
-    The course kernel in the metadata; language info without the Python version; no widget
-    state; cell metadata limited to :data:`KEPT_CELL_METADATA`; every cell with an id.
+    The course kernel in the metadata; language info without the Python version; the state
+    of the widgets its outputs show and of nothing else (:func:`shown_widget_state`); cell
+    metadata limited to :data:`KEPT_CELL_METADATA`; every cell with an id.
     """
     nb = copy.deepcopy(nb)
     nb.nbformat, nb.nbformat_minor = 4, max(5, nb.get("nbformat_minor", 5))
     meta = nb.setdefault("metadata", nbformat.NotebookNode())
+    widgets = shown_widget_state(nb)
     for key in list(meta):
         if key not in ("k2tf", "kernelspec", "language_info"):
             del meta[key]
+    if widgets:
+        meta["widgets"] = nbformat.from_dict({WIDGET_STATE: {
+            "state": widgets, "version_major": 2, "version_minor": 0}})
     meta["kernelspec"] = nbformat.NotebookNode(KERNELSPEC)
     meta["language_info"] = nbformat.from_dict(LANGUAGE_INFO)
     for index, cell in enumerate(nb.cells):
@@ -71,6 +79,57 @@ def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.pop("outputs", None)
             cell.pop("execution_count", None)
     return nb
+
+
+def widget_views(nb: nbformat.NotebookNode) -> list[str]:
+    """The model ids of the widgets the notebook's outputs show, in order."""
+    return [output.data[WIDGET_VIEW]["model_id"]
+            for cell in nb.cells if cell.cell_type == "code"
+            for output in cell.get("outputs", [])
+            if WIDGET_VIEW in output.get("data", {})]
+
+
+def shown_widget_state(nb: nbformat.NotebookNode) -> dict:
+    """The stored state (``metadata.widgets``) of the widgets the outputs show, with every
+    widget they are made of (children, layouts, styles), by model id; nothing else.
+
+    ``k2tf execute`` stores it (nbclient records the widgets' last state) so that JupyterLab
+    draws the widgets when the notebook is opened, before any cell runs. Widgets no output
+    shows any more (replaced, closed) are left out: they would only make the file bigger.
+    """
+    state = nb.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    kept: dict = {}
+    todo = [model_id for model_id in widget_views(nb) if model_id in state]
+    while todo:
+        model_id = todo.pop()
+        if model_id in kept or model_id not in state:
+            continue
+        kept[model_id] = _without_defaults(state[model_id])
+        todo.extend(_references(state[model_id]))
+    return {model_id: kept[model_id] for model_id in sorted(kept)}
+
+
+def _without_defaults(model: dict) -> dict:
+    """A layout's state without its unset (``None``) properties: null is every layout
+    property's default in JupyterLab's widget manager, and most of a layout is unset."""
+    if model.get("model_name") != "LayoutModel":
+        return model
+    model = copy.deepcopy(model)
+    model["state"] = {key: value for key, value in model["state"].items() if value is not None}
+    return model
+
+
+def _references(value) -> Iterator[str]:
+    """The model ids a widget's state refers to (``"IPY_MODEL_<id>"`` strings, at any depth)."""
+    if isinstance(value, str):
+        if value.startswith("IPY_MODEL_"):
+            yield value[len("IPY_MODEL_"):]
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _references(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _references(item)
 
 
 def clear_outputs(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -92,7 +151,7 @@ def course_notebooks(root: Path = REPO_ROOT, folders=COURSE_FOLDERS) -> Iterator
 def execute(path: str | Path, *, timeout: int = 600, kernel_name: str = KERNEL_NAME) -> nbformat.NotebookNode:
     """Run the notebook at ``path`` top to bottom in a fresh course kernel, in its own folder.
 
-    Returns the executed notebook (not written). Stops at the first error, like "Run All"
+    Returns the executed notebook (not written), with its widgets' state. Stops at the first error, like "Run All"
     in JupyterLab, raising ``nbclient.exceptions.CellExecutionError``; a cell tagged
     ``raises-exception`` may raise.
     """
@@ -100,7 +159,10 @@ def execute(path: str | Path, *, timeout: int = 600, kernel_name: str = KERNEL_N
 
     path = Path(path).resolve()
     nb = read(path)
-    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
+    nb.metadata.pop("widgets", None)  # this run's widgets replace those of the last one
+    # store_widget_state: the widgets' final state goes into the notebook's metadata, so that
+    # JupyterLab draws them when the notebook is opened (normalize keeps the ones shown).
+    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name, store_widget_state=True,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     return nb

@@ -17,6 +17,9 @@ from typing import Any, Callable
 import keras
 
 #: The values each slider offers. Small on purpose: every run takes seconds on a laptop CPU.
+#: The learning rates are round steps on a log scale (about ×3 each), from too small to learn
+#: in ten epochs to too large to learn at all.
+LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
 BATCH_SIZES = (8, 16, 32, 64, 128, 256)
 WIDTHS = (2, 4, 8, 16, 32, 64, 128)
 MAX_EPOCHS = 30
@@ -33,6 +36,11 @@ class Settings:
 
     def describe(self) -> str:
         return (f"learning rate {self.learning_rate:g} · batch size {self.batch_size} · "
+                f"{self.epochs} epochs · {self.width} hidden units")
+
+    def heading(self) -> str:
+        """:meth:`describe` on two lines, short enough for a plot's title."""
+        return (f"learning rate {self.learning_rate:g} · batch size {self.batch_size}\n"
                 f"{self.epochs} epochs · {self.width} hidden units")
 
 
@@ -107,15 +115,19 @@ class TrainingExplorer:
         self.status = None
         self.controls: dict[str, Any] = {}
         self._widget = None
+        self._showing = False  # True while run() moves the sliders: no training on that
 
     # ---- the logic: no browser needed -------------------------------------------------
     def run(self, settings: Settings | None = None) -> dict[str, list[float]]:
         """Train with ``settings`` (default: the current ones), redrawing after each epoch.
 
-        Returns the history as a dict of per-epoch lists (``loss``, ``val_loss``, ...).
+        The sliders move to ``settings`` first (without starting another run), so that the
+        sliders, the status line and the curves always describe the same run. Returns the
+        history as a dict of per-epoch lists (``loss``, ``val_loss``, ...).
         """
         if settings is not None:
             self.settings = settings
+        self._show_settings()
         self.runs += 1
         self._set_status(f"run {self.runs}: training… ({self.settings.describe()})")
         redraw = _EachEpoch(self._draw)
@@ -140,7 +152,8 @@ class TrainingExplorer:
         from .plots import draw_history, figure_png
 
         shown = {k: v for k, v in logs.items() if k != "learning_rate"}
-        draw_history(self.figure, shown, title=f"{self.title} — {self.settings.describe()}",
+        # Two lines: the settings on one line with the title are wider than the figure.
+        draw_history(self.figure, shown, title=f"{self.title} — {self.settings.heading()}",
                      epochs=self.settings.epochs)
         if self.output is not None:
             # Replace the Output's content in one step: no stacked figures, no flicker, and
@@ -174,18 +187,19 @@ class TrainingExplorer:
         style = {"description_width": "initial"}
         s = self.settings
         self.controls = {
-            "learning_rate": w.FloatLogSlider(
-                value=s.learning_rate, base=10, min=-4, max=0, step=0.25, readout_format=".4g",
+            # Round values on a log scale: a FloatLogSlider lands between them (0.00177828).
+            "learning_rate": w.SelectionSlider(
+                options=_labelled(_with(LEARNING_RATES, s.learning_rate)), value=s.learning_rate,
                 description=self.DESCRIPTIONS["learning_rate"], continuous_update=False,
                 style=style),
             "batch_size": w.SelectionSlider(
-                options=_with(BATCH_SIZES, s.batch_size), value=s.batch_size,
+                options=_labelled(_with(BATCH_SIZES, s.batch_size)), value=s.batch_size,
                 description=self.DESCRIPTIONS["batch_size"], continuous_update=False, style=style),
             "epochs": w.IntSlider(
                 value=s.epochs, min=1, max=max(MAX_EPOCHS, s.epochs),
                 description=self.DESCRIPTIONS["epochs"], continuous_update=False, style=style),
             "width": w.SelectionSlider(
-                options=_with(WIDTHS, s.width), value=s.width,
+                options=_labelled(_with(WIDTHS, s.width)), value=s.width,
                 description=self.DESCRIPTIONS["width"], continuous_update=False, style=style),
         }
         for control in self.controls.values():
@@ -197,7 +211,29 @@ class TrainingExplorer:
         return w.VBox([header, w.HBox(list(self.controls.values())[:2]),
                        w.HBox(list(self.controls.values())[2:]), self.status, self.output])
 
+    def _show_settings(self) -> None:
+        """Move the sliders to :attr:`settings` (a value a slider lacks is added to it),
+        without the observers starting a run."""
+        if not self.controls:
+            return
+        offered = {"learning_rate": LEARNING_RATES, "batch_size": BATCH_SIZES, "width": WIDTHS}
+        self._showing = True
+        try:
+            for name, control in self.controls.items():
+                value = getattr(self.settings, name)
+                if name in offered:
+                    options = _labelled(_with(offered[name], value))
+                    if tuple(control.options) != options:
+                        control.options = options
+                elif name == "epochs":
+                    control.max = max(MAX_EPOCHS, value)
+                control.value = value
+        finally:
+            self._showing = False
+
     def _on_change(self, change) -> None:
+        if self._showing:
+            return  # run() is showing its settings, not a student asking for a run
         values = {name: control.value for name, control in self.controls.items()}
         for control in self.controls.values():
             control.disabled = True  # one run at a time: the kernel trains, the sliders wait
@@ -214,5 +250,12 @@ class TrainingExplorer:
         return bundle
 
 
-def _with(options: tuple[int, ...], value: int) -> tuple[int, ...]:
+def _with(options: tuple[float, ...], value: float) -> tuple[float, ...]:
+    """``options`` with ``value`` added in order: a slider shows the value it trains with."""
     return tuple(sorted(set(options) | {value}))
+
+
+def _labelled(options: tuple[float, ...]) -> tuple[tuple[str, float], ...]:
+    """``(label, value)`` pairs for a SelectionSlider: each value written the way
+    :meth:`Settings.describe` writes it, so the slider and the status line read alike."""
+    return tuple((f"{value:g}", value) for value in options)

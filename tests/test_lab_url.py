@@ -30,9 +30,12 @@ def _lab_command(*make_args):
     return next(line for line in dry.stdout.splitlines() if "jupyter lab" in line)
 
 
-def test_on_loopback_the_url_is_left_alone():
-    assert "custom_display_url" not in _lab_command("HEADLESS=1", "PORT=8888")
-    assert "custom_display_url" not in _lab_command("HEADLESS=1", "HOST=127.0.0.1")
+def test_on_loopback_the_printed_url_is_the_servers_root():
+    """The lab's URL carries ?file-browser-path=/, which Jupyter's appended "?token=…" would
+    break: the server's root is printed instead (it redirects there, token kept)."""
+    assert "--ServerApp.custom_display_url=http://127.0.0.1:8888/ " in _lab_command("HEADLESS=1", "PORT=8888")
+    assert "--ServerApp.custom_display_url=http://127.0.0.1:8888/ " in _lab_command("HEADLESS=1", "HOST=127.0.0.1")
+    assert "--ServerApp.custom_display_url=http://localhost:8888/ " in _lab_command("PORT=8888")
 
 
 @pytest.mark.slow

@@ -147,9 +147,13 @@ def course_lab(browser, course_copy, tmp_path_factory):  # noqa: ARG001 - no bro
     port = free_port()
     command = [str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1",
                f"--port={port}", f"--ServerApp.root_dir={course_copy}",
-               "--LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb"]
+               "--LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb?file-browser-path=/"]
     if os.geteuid() == 0:
         command.append("--allow-root")
+    # as `make lab` does: stored widgets render only in trusted notebooks (trust is kept by
+    # content, in the user's Jupyter data folder, so the scratch copies count as the lessons)
+    subprocess.run([str(VENV_BIN / "jupyter"), "trust", *map(str, sorted(course_copy.glob("notebooks/*.ipynb")))],
+                   check=True, capture_output=True)
     try:
         with _serve(command, port=port, cwd=course_copy, scratch=scratch, root=course_copy) as lab:
             yield lab

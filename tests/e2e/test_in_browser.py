@@ -237,9 +237,58 @@ def test_lesson_03_explorer_retrains_when_a_slider_moves(course_lab, page, scree
     screenshots(page, "03-explorer-after-moving-a-slider")
 
 
+def test_lesson_03_explorer_shows_its_stored_run_then_the_run_it_trains(course_lab, page, screenshots):
+    """Opened, with no cell run, the explorer draws its sliders and its plot from the widget
+    state stored with the lesson (not a line of text); after Run All, whose later
+    ``explorer.run(Settings(learning_rate=0.3, ...))`` trains again, the learning-rate slider
+    shows the rate that the status line and the curves are for."""
+    import shutil
+
+    lesson = "notebooks/03_training_with_fit.ipynb"
+    # As first opened: the stored lesson, whatever an earlier test's lab may have saved.
+    shutil.copyfile(REPO / lesson, course_lab.root / lesson)
+    # JupyterLab draws a widget output only in a trusted notebook (a widget view is not a
+    # "safe" output): `make lab`, and the course_lab fixture, trust the lessons first.
+    panel = open_notebook(page, course_lab, lesson, "lesson-03-opened")
+    page.wait_for_function(  # the lesson's cells are still being attached when the kernel is idle
+        """text => [...document.getElementById(window.__e2ePanel).querySelectorAll('.jp-Cell')]
+            .some(c => (c.querySelector('.jp-InputArea-editor')?.textContent || '').includes(text))""",
+        arg="explorer = TrainingExplorer(")
+    explorer = cell(panel, cell_with(panel, "explorer = TrainingExplorer("))
+    show(explorer)
+    sliders = explorer.locator(".widget-slider")
+    expect(sliders).to_have_count(4)
+    rate = sliders.filter(has_text="learning rate").locator(".widget-readout")
+    status = explorer.get_by_text(re.compile(r"^run \d+: learning rate (\S+) · .*→"))
+    expect(status).to_be_visible()
+    plot = explorer.locator(".jp-OutputArea-output img").first
+    expect(plot).to_be_visible()
+    assert image_is_drawn(plot), "the stored plot is blank"
+    assert explorer.locator(".jp-OutputArea").get_by_text("TrainingExplorer(").count() == 0, \
+        "the text fallback shows"
+    stored = re.search(r"learning rate (\S+) ·", status.inner_text()).group(1)
+    expect(rate).to_have_text(stored)
+    # Nothing ran: no prompt shows a run, the kernel has executed nothing.
+    assert panel.locator(".jp-InputArea-prompt", has_text="*").count() == 0
+    show(explorer)
+    screenshots(page, "03-explorer-opened-from-the-stored-state", gallery_too=False)
+
+    arm(page)
+    menu(page, "Run", "Run All Cells")
+    wait_done(page, timeout=2 * TRAINING_MS)
+    no_dialog(page)
+    no_error_output(panel)
+    status = explorer.get_by_text(re.compile(r"^run 2: learning rate 0\.3 · .*→"))
+    expect(status).to_be_visible()  # run 1 from the cell, run 2 from explorer.run(...)
+    expect(rate).to_have_text("0.3")
+    assert image_is_drawn(plot), "the explorer's plot is blank"
+    show(explorer)
+    screenshots(page, "03-explorer")
+
+
 def test_lesson_08_tensorboard_frame_loads_its_dashboard(course_lab, page, screenshots):
     panel = open_notebook(page, course_lab, "notebooks/08_tensorboard.ipynb", "lesson-08")
-    index = cell_with(panel, "%tensorboard --logdir")
+    index = cell_with(panel, "show_tensorboard(LOG_ROOT)")
     target = cell(panel, index)
     target.scroll_into_view_if_needed()
     target.locator(".jp-InputArea-prompt").click()
@@ -248,10 +297,11 @@ def test_lesson_08_tensorboard_frame_loads_its_dashboard(course_lab, page, scree
     wait_done(page)
     run_cell(page, panel, index)
     no_error_output(panel)
-    frame_element = target.locator("iframe[id^=tensorboard-frame]")
+    frame_element = target.locator("iframe[title=TensorBoard]")
     expect(frame_element).to_be_visible()
-    frame = target.frame_locator("iframe[id^=tensorboard-frame]")
-    expect(frame.get_by_text("Scalars").first).to_be_visible(timeout=60_000)
+    assert re.fullmatch(rf"{re.escape(course_lab.base)}/proxy/\d+/", frame_element.get_attribute("src"))
+    frame = target.frame_locator("iframe[title=TensorBoard]")
+    expect(frame.get_by_text("fit/train", exact=True).first).to_be_visible(timeout=60_000)
     frame_element.evaluate("el => el.scrollIntoView({block: 'start'})")
     screenshots(page, "08-tensorboard-in-jupyterlab")
 
