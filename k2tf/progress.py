@@ -234,6 +234,21 @@ def format_progress(rows: list[ExerciseProgress], *, details: bool = False) -> s
     return "\n".join(lines)
 
 
+def _course_of_this_notebook() -> Path:
+    """The course the running notebook belongs to: the kernel's folder (``notebooks/``) or the
+    one above it, when it holds ``exercises/`` and ``solutions/``; else the installed course."""
+    here = Path.cwd().resolve()
+    for folder in (here, here.parent):
+        if (folder / "exercises").is_dir() and (folder / "solutions").is_dir():
+            return folder
+    return COURSE_ROOT
+
+
 def show_progress(course_root: Path | None = None) -> None:
-    """Print your progress (the cell in ``notebooks/00_welcome.ipynb`` calls this)."""
-    print(format_progress(progress(course_root)))
+    """Print your progress (the cell in ``notebooks/00_welcome.ipynb`` calls this) for the
+    course this notebook is in. What it is grading goes to stdout too: in a notebook, stderr
+    reads as an error."""
+    root = Path(course_root) if course_root is not None else _course_of_this_notebook()
+    if root.resolve() != COURSE_ROOT.resolve():
+        print(f"the course in {root}")  # a copy of the course: say which one is read
+    print(format_progress(progress(root, stream_err=sys.stdout)))

@@ -6,10 +6,11 @@ A check judges what an answer *does*. For each question a lesson keeps, in
 with what makes it different or wrong. ``tests/test_checks_lessonNN.py`` turns them into
 tests with :func:`fixture_tests`:
 
-* every answer runs in this test process (one in-process IPython shell per lesson: one
-  TensorFlow import, the way one kernel runs a notebook): the solution notebook's cells run
-  in order up to the question, with the question's answer regions replaced by the fixture's
-  code, then the real check runs on the resulting names;
+* every answer runs in one IPython shell per lesson (one TensorFlow import, the way one
+  kernel runs a notebook), in a child process of its own that ends with the lesson's test
+  module (tests/fresh_process_shell.py): the solution notebook's cells run in order up to the
+  question, with the question's answer regions replaced by the fixture's code, then the real
+  check runs on the resulting names;
 * a sample per lesson goes through ``k2tf grade`` end to end: one hand-in with the first
   honest answer of every question but the last (full marks for each), and the first wrong
   answer of the last question (no point for it).
@@ -285,7 +286,15 @@ def fixture_tests(lesson: str, answers: dict[str, list[Answer]], *,
 
     @pytest.fixture(scope="module")
     def lesson_shell(tmp_path_factory):
-        return LessonShell(lesson, tmp_path_factory.mktemp(f"answers{lesson}"), share_prefix)
+        # In a child process of its own, gone at the end of the module: a worker that ran one
+        # lesson's answers in process ran the next lesson's ~1.75x slower (measured: lesson 08's
+        # fixtures 88 s alone, 154 s after lesson 07's in the same process), and a lesson that
+        # sets up devices (07, 10) needs a TensorFlow that no other lesson initialised.
+        from fresh_process_shell import FreshProcessShell
+
+        shell = FreshProcessShell(lesson, tmp_path_factory.mktemp(f"answers{lesson}"), share_prefix)
+        yield shell
+        shell.close()
 
     @pytest.mark.parametrize("question_id, answer", cases(answers))
     def test_answer(lesson_shell, question_id, answer):

@@ -14,6 +14,7 @@ import csv
 import importlib.util
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -508,9 +509,27 @@ def test_the_autograder_zip_has_what_gradescope_needs(autograder, tmp_path):
             assert (archive.getinfo(script).external_attr >> 16) & 0o111, f"{script} is executable"
         setup = archive.read("setup.sh").decode()
         archive.extractall(tmp_path)
-    assert "requirements.txt" in setup and "constraints.txt" in setup and "python3.11" in setup
+    assert "requirements.txt" in setup and "constraints.txt" in setup
     for script in ("setup.sh", "run_autograder"):
         assert subprocess.run(["bash", "-n", str(tmp_path / script)]).returncode == 0
+    # setup.sh picks a Python the pins fit (3.11.5-3.13), and none older: this machine's
+    # /usr/bin holds Debian 12's 3.11.2, which the pins do not fit
+    picked = []
+    for path in (os.environ["PATH"], "/usr/bin:/bin"):
+        pick = subprocess.run(["bash", str(tmp_path / "setup.sh")], capture_output=True, text=True,
+                              env={"PATH": path, "K2TF_SETUP_PICK_ONLY": "1"})
+        if pick.returncode == 0:
+            version = subprocess.run([pick.stdout.strip(), "-c", "import sys; print(sys.version_info[:3])"],
+                                     capture_output=True, text=True, check=True).stdout
+            assert (3, 11, 5) <= eval(version) < (3, 14), (pick.stdout, version)
+        else:
+            assert pick.returncode == 3 and "would install python3.12" in pick.stderr, pick.stderr
+        picked.append(pick.returncode)
+    old = [p for p in ("/usr/bin/python3", "/usr/bin/python3.11") if os.access(p, os.X_OK) and subprocess.run(
+        [p, "-c", "import sys; sys.exit(sys.version_info[:3] >= (3, 11, 5))"]).returncode == 0]
+    newer = [p for p in ("/usr/bin/python3.12", "/usr/bin/python3.13") if os.access(p, os.X_OK)]
+    if old and not newer:  # only a too-old Python in /usr/bin (Debian 12 here): nothing is picked
+        assert picked[1] == 3, "a Python older than 3.11.5 must not be picked"
     assert not any(n.endswith(".pyc") for n in names)
     done = _k2tf("gradescope", "99_nothing", "--out", tmp_path / "x.zip")
     assert done.returncode == 2 and "no exercise '99_nothing'" in done.stderr

@@ -12,8 +12,8 @@ runs ``setup.sh`` once when it builds the image, copies ``run_autograder`` to
 
 Inside the zip:
 
-* ``setup.sh``: Python 3.11 from the image's apt (Ubuntu 22.04, Gradescope's default base
-  image), then the course's pinned environment (``requirements.txt`` with
+* ``setup.sh``: a Python the pins fit (3.11.5 to 3.13): the image's own, else 3.12 from apt or,
+  on Ubuntu 22.04 (Gradescope's default base image), the deadsnakes PPA; then the course's pinned environment (``requirements.txt`` with
   ``constraints.txt``, as ``make setup``), the course package and its kernel, in
   ``/autograder/venv``;
 * ``run_autograder``: ``python -m k2tf.grading.gradescope``, which grades the submitted notebook
@@ -51,22 +51,43 @@ STUDENT = "student"  # one submission per container: whose it is, Gradescope kno
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder (k2tf gradescope wrote it).
-# It installs Python 3.11 and the course's pinned packages, as `make setup` does, into
-# $ROOT/venv. Gradescope's default base image is Ubuntu 22.04, whose apt has python3.11.
+# It installs the course's pinned packages, as `make setup` does, into $ROOT/venv, with a Python
+# the pins fit: 3.11.5 to 3.13 (as `make setup` checks). Gradescope's default base image, Ubuntu
+# 22.04, has none (its apt's python3.11 is a 3.11.0 release candidate): then Python 3.12 comes
+# from apt where it has one (Ubuntu 24.04), else from the deadsnakes PPA.
+# K2TF_SETUP_PICK_ONLY=1: only print the Python it would use (exit 3 if none fits), install nothing.
 set -euo pipefail
 ROOT="${K2TF_AUTOGRADER_ROOT:-/autograder}"
 COURSE="$ROOT/source/course"
 export DEBIAN_FRONTEND=noninteractive
-if ! command -v python3.11 >/dev/null; then
+FITS='import sys; sys.exit(not (3, 11, 5) <= sys.version_info[:3] < (3, 14))'
+pick() {
+  for p in python3.13 python3.12 python3.11 python3; do
+    if command -v "$p" >/dev/null && "$p" -c "$FITS" 2>/dev/null; then command -v "$p"; return 0; fi
+  done
+  return 1
+}
+PY="$(pick || true)"
+if [ -n "${K2TF_SETUP_PICK_ONLY:-}" ]; then
+  [ -n "$PY" ] && { echo "$PY"; exit 0; }
+  echo "no Python from 3.11.5 to 3.13 on PATH: setup.sh would install python3.12" >&2; exit 3
+fi
+if [ -z "$PY" ]; then
   apt-get update
-  if ! apt-cache show python3.11 >/dev/null 2>&1; then  # another base image: the deadsnakes PPA
+  if ! apt-cache show python3.12 >/dev/null 2>&1; then  # Ubuntu 22.04: the deadsnakes PPA
     apt-get install -y --no-install-recommends software-properties-common
     add-apt-repository -y ppa:deadsnakes/ppa
     apt-get update
   fi
-  apt-get install -y --no-install-recommends python3.11 python3.11-venv
+  apt-get install -y --no-install-recommends python3.12 python3.12-venv
+  PY=python3.12
 fi
-python3.11 -m venv "$ROOT/venv"
+echo "k2tf autograder: $("$PY" --version) ($PY)"
+if ! "$PY" -m venv "$ROOT/venv"; then  # Debian and Ubuntu ship venv apart
+  rm -rf "$ROOT/venv"
+  apt-get update && apt-get install -y --no-install-recommends "$(basename "$PY")-venv"
+  "$PY" -m venv "$ROOT/venv"
+fi
 "$ROOT/venv/bin/python" -m pip install --quiet --disable-pip-version-check \\
   -r "$COURSE/requirements.txt" -c "$COURSE/constraints.txt"
 "$ROOT/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e "$COURSE"

@@ -134,7 +134,7 @@ def _stop_processes_under(folder: Path) -> None:
 def course_copy(tmp_path_factory) -> Path:
     """A scratch copy of the course's student-facing folders: what the browser runs and saves."""
     root = tmp_path_factory.mktemp("course")
-    for folder in ("notebooks", "exercises"):
+    for folder in ("notebooks", "exercises", "solutions"):  # solutions: k2tf progress grades with them
         shutil.copytree(REPO / folder, root / folder,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     return root

@@ -130,12 +130,14 @@ def cell(panel, index: int):
     return panel.locator(".jp-Cell").nth(index)
 
 
-def cell_with(panel, text: str) -> int:
-    """The index of the first cell whose source holds ``text`` (lessons change; ids do not)."""
+def cell_with(panel, text: str, code: bool = False) -> int:
+    """The index of the first cell whose source holds ``text`` (lessons change; ids do not);
+    of the first code cell when ``code``."""
     index = panel.evaluate(
-        """(panel, text) => [...panel.querySelectorAll('.jp-Cell')].findIndex(
-            c => (c.querySelector('.jp-InputArea-editor')?.textContent || '').includes(text))""",
-        text)
+        """(panel, [text, code]) => [...panel.querySelectorAll('.jp-Cell')].findIndex(
+            c => (!code || c.classList.contains('jp-CodeCell'))
+                 && (c.querySelector('.jp-InputArea-editor')?.textContent || '').includes(text))""",
+        [text, code])
     assert index >= 0, f"no cell holds {text!r}"
     return index
 
@@ -335,3 +337,74 @@ def test_exercise_check_fails_with_a_hint_then_passes(course_lab, page, screensh
     show(check)
     screenshots(page, "exercise-check-passes")
     no_notification(page)
+
+
+
+def focus_tab(page, path: str):
+    """Bring the tab of the notebook at ``path`` to the front and make it the one the helpers
+    above work on; returns its panel."""
+    tab = page.locator(f"#jp-main-dock-panel .lm-TabBar-tab[title*='Path: {path}']").first
+    tab.click()
+    panel_id = tab.get_attribute("data-id")
+    page.evaluate("id => { window.__e2ePanel = id; }", panel_id)
+    return page.locator(f"[id='{panel_id}']")
+
+
+def test_progress_counts_an_answer_once_the_browser_has_saved_it(course_lab, page, screenshots):
+    """A student answers 00.q1 in the exercise and runs it: 00_welcome's progress cell says
+    "not started" until the notebook is saved (the grader reads the disk), then shows the
+    question passing, graded as `k2tf grade` does."""
+    import shutil
+
+    exercise = "exercises/00_welcome.ipynb"
+    shutil.copyfile(REPO / exercise, course_lab.root / exercise)  # as released, whatever ran before
+    shutil.rmtree(course_lab.root / "grades", ignore_errors=True)
+    solution = json.loads((REPO / "solutions" / "00_welcome.ipynb").read_text())
+    source = next("".join(c["source"]) for c in solution["cells"]
+                  if "def celsius_to_fahrenheit" in "".join(c["source"]))
+    answer = "".join(line for line in source.splitlines(True) if "### " not in line)
+
+    def look(welcome, expected):
+        shown = run_cell(page, welcome, cell_with(welcome, "show_progress()", code=True))
+        expect(shown.locator(".jp-OutputArea-output")).to_contain_text(expected, timeout=TRAINING_MS)
+        return shown
+
+    welcome = open_notebook(page, course_lab, "notebooks/00_welcome.ipynb", "progress")
+    run_cell(page, welcome, cell_with(welcome, "k2tf.setup()", code=True))
+    look(welcome, re.compile(r"00_welcome\s+–\s+not started"))
+
+    # The course map opens the exercise; the student answers q1 and runs it, without saving.
+    link = welcome.get_by_role("link", name="exercise 00", exact=True)
+    link.scroll_into_view_if_needed()
+    link.click()
+    page.locator(f"#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current[title*='Path: {exercise}']").wait_for(
+        timeout=KERNEL_START_MS)
+    tab = page.locator(f"#jp-main-dock-panel .lm-TabBar-tab[title*='Path: {exercise}']")
+    panel = focus_tab(page, exercise)
+    panel.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    expect(page.locator(".jp-StatusBar-Widget", has_text="| Idle")).to_have_count(1, timeout=KERNEL_START_MS)
+    answer_cell = cell_with(panel, "def celsius_to_fahrenheit")
+    run_cell(page, panel, cell_with(panel, "k2tf.setup()", code=True))
+    cell(panel, answer_cell).locator(".cm-content").click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.insert_text(answer)
+    run_cell(page, panel, answer_cell)
+    check = run_cell(page, panel, cell_with(panel, 'k2tf.check("00.q1"'))
+    expect(check.locator(".jp-OutputArea-output")).to_contain_text("✓ 00.q1 passed")
+    expect(tab).to_have_class(re.compile(r"\bjp-mod-dirty\b"))  # run, not saved
+
+    # Back in the welcome notebook: nothing is saved, so nothing counts yet.
+    welcome = focus_tab(page, "notebooks/00_welcome.ipynb")
+    shown = look(welcome, re.compile(r"00_welcome\s+–\s+not started"))
+    expect(shown.locator(".jp-OutputArea-output")).to_contain_text("save (Ctrl+S)")
+
+    # Saved: the same cell now grades the exercise and shows q1 passing.
+    focus_tab(page, exercise)
+    menu(page, "File", "Save Notebook")
+    expect(tab).not_to_have_class(re.compile(r"\bjp-mod-dirty\b"))
+    assert answer.strip().splitlines()[-1].strip() in (course_lab.root / exercise).read_text()
+    welcome = focus_tab(page, "notebooks/00_welcome.ipynb")
+    shown = look(welcome, re.compile(r"00_welcome\s+\d+/5\s+✓q1"))
+    no_error_output(welcome)
+    show(shown)
+    screenshots(page, "00-progress", gallery_too=False)
