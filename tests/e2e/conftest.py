@@ -85,8 +85,9 @@ class Lab:
 
 
 @contextmanager
-def _serve(command: list[str], *, port: int, cwd: Path, scratch: Path, root: Path):
-    """Run a JupyterLab ``command`` that serves on loopback ``port``; yield a :class:`Lab`."""
+def _serve(command: list[str], *, port: int, cwd: Path, scratch: Path, root: Path,
+           host: str = "127.0.0.1"):
+    """Run a JupyterLab ``command`` that serves on ``host``:``port``; yield a :class:`Lab`."""
     token = secrets.token_hex(16)
     env = {key: value for key, value in os.environ.items()
            if key not in ("PYTEST_XDIST_WORKER", "PYTEST_CURRENT_TEST")}
@@ -101,7 +102,7 @@ def _serve(command: list[str], *, port: int, cwd: Path, scratch: Path, root: Pat
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)  # its own process group: kernels too
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://{host}:{port}"
     lab = Lab(base, token, root, log_path)
     try:
         wait_until_serving(f"{base}/api/status", process, what="JupyterLab", log=lab.log,

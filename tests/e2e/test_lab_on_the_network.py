@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import socket
 import subprocess
 import time
@@ -21,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from servers import stop_group, wait_until_serving
+
 
 expect = pytest.importorskip("playwright.sync_api", reason="run `make setup`").expect
 
@@ -115,36 +114,21 @@ def network_lab(e2e, browser, course_copy, tmp_path_factory):  # noqa: ARG001 - 
                          "reached over the network here")
     scratch = tmp_path_factory.mktemp("network-lab")
     port = free_port_on(address)
-    token = secrets.token_hex(16)
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("PYTEST_XDIST_WORKER", "PYTEST_CURRENT_TEST")}
-    env.update({"PATH": f"{e2e.VENV_BIN}:{env.get('PATH', '')}", "JUPYTER_TOKEN": token,
-                "JUPYTER_RUNTIME_DIR": str(scratch / "runtime"),
-                "JUPYTERLAB_SETTINGS_DIR": str(scratch / "user-settings"),
-                "JUPYTERLAB_WORKSPACES_DIR": str(scratch / "workspaces")})
     command = [str(e2e.VENV_BIN / "jupyter"), "lab", "--no-browser", f"--ip={address}",
                f"--port={port}", f"--ServerApp.root_dir={course_copy}",
-               "--LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb"]
+               "--LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb?file-browser-path=/"]
     if os.geteuid() == 0:
         command.append("--allow-root")
-    log_path = scratch / f"lab-{port}.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=course_copy, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-    lab = e2e.Lab(f"http://{address}:{port}", token, course_copy, log_path)
     try:
-        wait_until_serving(f"{lab.base}/api/status", process, what="JupyterLab", log=lab.log,
-                           deadline=time.monotonic() + e2e.SERVER_START_TIMEOUT_S,
-                           headers={"Authorization": f"token {token}"})
-        yield lab
+        with e2e._serve(command, port=port, cwd=course_copy, scratch=scratch, root=course_copy,
+                        host=address) as lab:
+            yield lab
+            try:
+                lab.shutdown_kernels()
+            except OSError:
+                pass
     finally:
-        try:
-            lab.shutdown_kernels()
-        except OSError:
-            pass
-        stop_group(process)
         e2e._stop_processes_under(course_copy)
-        assert token not in lab.log(), "the token must never be written to the server's log"
 
 
 def test_lab_on_the_network_is_not_on_loopback(network_lab):
