@@ -11,10 +11,13 @@ only wires the sliders to it.
 from __future__ import annotations
 
 import base64
+import time
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Callable
 
 import keras
+
+from .callbacks import redraw_due
 
 #: The values each slider offers. Small on purpose: every run takes seconds on a laptop CPU.
 #: The learning rates are round steps on a log scale (about ×3 each), from too small to learn
@@ -62,23 +65,32 @@ def train_digits(settings: Settings, callbacks=(), *, seed: int = 0) -> keras.ca
     ])
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    # validation in batches of 256 whatever the training batch: the same loss, fewer steps
     return model.fit(*digits.train, validation_data=tuple(digits.validation),
-                     epochs=settings.epochs, batch_size=settings.batch_size, verbose=0,
-                     callbacks=list(callbacks))
+                     epochs=settings.epochs, batch_size=settings.batch_size,
+                     validation_batch_size=256, verbose=0, callbacks=list(callbacks))
 
 
 class _EachEpoch(keras.callbacks.Callback):
-    """Calls ``redraw(logs so far)`` at the end of each epoch."""
+    """Calls ``redraw(logs so far)`` at the end of an epoch, unless the last redraw ended
+    less than ``min_seconds`` ago (a redraw costs about an epoch of the explorer's model:
+    drawing every epoch would double a run). The last planned epoch is left to the explorer,
+    which draws the final curves itself."""
 
-    def __init__(self, redraw: Callable[[dict[str, list[float]]], None]):
+    def __init__(self, redraw: Callable[[dict[str, list[float]]], None], min_seconds: float):
         super().__init__()
         self.redraw = redraw
+        self.min_seconds = min_seconds
         self.logs: dict[str, list[float]] = {}
+        self._last = None
 
     def on_epoch_end(self, epoch, logs=None):
         for key, value in (logs or {}).items():
             self.logs.setdefault(key, []).append(float(value))
-        self.redraw(self.logs)
+        planned = (self.params or {}).get("epochs")
+        if epoch + 1 != planned and redraw_due(self._last, self.min_seconds):
+            self.redraw(self.logs)
+            self._last = time.monotonic()
 
 
 class TrainingExplorer:
@@ -100,12 +112,14 @@ class TrainingExplorer:
                     "epochs": "epochs", "width": "hidden units"}
 
     def __init__(self, train: Callable[..., Any] | None = None, settings: Settings | None = None,
-                 *, title: str = "Training curves"):
+                 *, title: str = "Training curves", min_seconds: float = 0.5):
         from matplotlib.figure import Figure
 
         self.train = train or train_digits
         self.settings = settings or Settings()
         self.title = title
+        #: the least time between two redraws while a run trains (the end is always drawn)
+        self.min_seconds = min_seconds
         self.history: dict[str, list[float]] = {}
         self.runs = 0  # how many trainings have run: tests and curious students read it
         # One figure for the explorer's whole life, unknown to pyplot: it is redrawn in
@@ -130,7 +144,7 @@ class TrainingExplorer:
         self._show_settings()
         self.runs += 1
         self._set_status(f"run {self.runs}: training… ({self.settings.describe()})")
-        redraw = _EachEpoch(self._draw)
+        redraw = _EachEpoch(self._draw, self.min_seconds)
         result = self.train(self.settings, [redraw])
         history = getattr(result, "history", result)
         if not isinstance(history, dict) or not history:

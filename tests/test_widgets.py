@@ -2,6 +2,8 @@
 driven without a browser: change a control, and one training runs and one figure is redrawn."""
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -56,7 +58,7 @@ def test_changing_a_control_retrains_and_redraws_one_figure():
     from k2tf.widgets import Settings, TrainingExplorer
 
     before = _pyplot_figures()
-    explorer = TrainingExplorer(train=fake_train, settings=Settings(epochs=3))
+    explorer = TrainingExplorer(train=fake_train, settings=Settings(epochs=3), min_seconds=0)
     widget = explorer.widget  # first use: trains once, so the explorer opens on a plot
     assert explorer.runs == 1
     assert len(explorer.output.outputs) == 1
@@ -126,20 +128,58 @@ def test_live_plot_redraws_one_figure_per_epoch():
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(64, 4)).astype("float32"), rng.integers(0, 3, 64)
-    live = LivePlot()
+    live = LivePlot(min_seconds=0)
     history = model.fit(x, y, validation_data=(x, y), epochs=3, verbose=0, callbacks=[live])
     assert live.redraws == 3
     loss_axes = [ax for ax in live.figure.axes if ax.get_title() == "loss"][0]
     assert any(np.allclose(line.get_ydata(), history.history["val_loss"])
                for line in loss_axes.get_lines())
-    every = LivePlot(every=2)
+    every = LivePlot(every=2, min_seconds=0)
     model.fit(x, y, epochs=5, verbose=0, callbacks=[every])
     assert every.redraws == 3, "epochs 2, 4 and the last one"
     stopper = keras.callbacks.EarlyStopping(monitor="loss", patience=0, min_delta=10.0)
-    early = LivePlot(every=10)
+    early = LivePlot(every=10, min_seconds=0)
     model.fit(x, y, epochs=20, verbose=0, callbacks=[stopper, early])
     assert early.redraws == 1, "a run stopped early still ends on its final curves"
     assert _pyplot_figures() == before
+
+
+def test_fast_epochs_redraw_at_most_every_min_seconds_and_always_end_on_the_last():
+    import keras
+
+    from k2tf.callbacks import LivePlot
+    from k2tf.widgets import Settings, TrainingExplorer
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(64, 4)).astype("float32"), rng.integers(0, 3, 64)
+    # an hour between redraws: only the first epoch (something to see at once) and the last
+    slow = LivePlot(min_seconds=3600)
+    history = model.fit(x, y, epochs=6, verbose=0, callbacks=[slow])
+    assert slow.redraws == 2
+    loss_axes = [ax for ax in slow.figure.axes if ax.get_title() == "loss"][0]
+    assert any(np.allclose(line.get_ydata(), history.history["loss"]) for line in loss_axes.get_lines())
+    # the default keeps a redraw per epoch when epochs are slower than half a second
+    paced = LivePlot()
+    pause = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: time.sleep(0.6))
+    model.fit(x, y, epochs=3, verbose=0, callbacks=[pause, paced])
+    assert paced.redraws == 3
+
+    explorer = TrainingExplorer(train=fake_train, settings=Settings(epochs=5), min_seconds=3600)
+    drawn = []
+    original = explorer._draw
+    explorer._draw = lambda logs: (drawn.append(len(logs.get("loss", []))), original(logs))
+    explorer.run()
+    assert drawn == [1, 5], "the first epoch at once, then the final curves"
+
+    # with Keras's fit (which tells callbacks the planned epochs) the last epoch is drawn once
+    real = TrainingExplorer(settings=Settings(epochs=3, width=4, batch_size=256), min_seconds=0)
+    drawn.clear()
+    original_real = real._draw
+    real._draw = lambda logs: (drawn.append(len(logs.get("loss", []))), original_real(logs))
+    real.run()
+    assert drawn == [1, 2, 3]
 
 
 # ---- the sliders tell the truth ---------------------------------------------------------------
