@@ -133,7 +133,8 @@ class TrainingExplorer:
 
     # ---- the logic: no browser needed -------------------------------------------------
     def run(self, settings: Settings | None = None) -> dict[str, list[float]]:
-        """Train with ``settings`` (default: the current ones), redrawing after each epoch.
+        """Train with ``settings`` (default: the current ones), redrawing as epochs end
+        (at most every ``min_seconds``) and after the last.
 
         The sliders move to ``settings`` first (without starting another run), so that the
         sliders, the status line and the curves always describe the same run. Returns the
@@ -221,7 +222,7 @@ class TrainingExplorer:
         self.status = w.Label(value="", layout=w.Layout(width="100%"))
         self.output = w.Output(layout=w.Layout(min_height="280px"))
         header = w.HTML("<b>Training explorer</b>: move a slider and the digit classifier "
-                        "trains again; its curves redraw after each epoch.")
+                        "trains again; its curves redraw as it trains.")
         return w.VBox([header, w.HBox(list(self.controls.values())[:2]),
                        w.HBox(list(self.controls.values())[2:]), self.status, self.output])
 
