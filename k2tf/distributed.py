@@ -7,7 +7,10 @@
 * :func:`run_workers` starts a small cluster of worker processes on loopback (127.0.0.1), each
   training the same small model under ``MultiWorkerMirroredStrategy``, waits for
   them with a timeout, and always stops them. It returns only the workers' deterministic summary
-  lines; their TensorFlow logs go to a log file in a temporary folder, never to your notebook.
+  lines and what they measured (:class:`WorkerResult`: did ``fit`` work, with which error, which
+  losses); their TensorFlow logs go to a log file in a temporary folder, never to your notebook.
+  ``run_workers(2, keras="tf_keras")`` trains with Keras 2's ``fit`` instead
+  (``TF_USE_LEGACY_KERAS=1``), the way out while Keras 3's ``fit`` fails on several workers.
 
 The worker program itself is :mod:`k2tf.distributed_worker`, shipped with the package.
 """
@@ -15,16 +18,26 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 #: Lines a worker prints on stdout that are meant for the notebook start with this marker;
 #: everything else a worker writes is a log.
 REPORT_PREFIX = "K2TF "
+
+#: Lines that carry what a worker measured, as one JSON object each, start with this marker;
+#: :class:`WorkerResult` reads them (``fit_ok``, ``fit_error``, ...) and never prints them.
+DATA_PREFIX = "K2TF_DATA "
+
+#: The Keras a worker trains with: ``"keras"`` is Keras 3 (the course's Keras); ``"tf_keras"`` is
+#: Keras 2, which TensorFlow's ``tf.keras`` becomes when ``TF_USE_LEGACY_KERAS=1`` is set before
+#: TensorFlow is imported.
+KERAS_CHOICES = ("keras", "tf_keras")
 
 #: Seconds the whole cluster may take before its workers are killed.
 DEFAULT_TIMEOUT_S = 120.0
@@ -86,26 +99,89 @@ def tf_config(addresses: list[str], index: int) -> dict:
     return {"cluster": {"worker": list(addresses)}, "task": {"type": "worker", "index": index}}
 
 
+def short_error(error: BaseException | str, limit: int = 300) -> str:
+    """An exception's meaningful line: ``"Type: message"`` without the data it dumps.
+
+    TensorFlow's messages often print a whole tensor (``PerReplica:{ 0: <tf.Tensor ...
+    numpy=array([[...]])> }``) or the graph node an op belongs to; what the message says is in its
+    first and last lines, so the lines between them become ``…`` and a ``for '{{node ...}}'``
+    tail is dropped. Anything still longer than ``limit`` characters is cut with ``…``.
+    """
+    if isinstance(error, BaseException):
+        kind, text = type(error).__name__, str(error)
+    else:
+        kind, text = "", str(error)
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    text = f"{lines[0]}…{lines[-1]}" if len(lines) > 1 else (lines[0] if lines else "")
+    text = re.split(r"\s+for '\{\{node ", text)[0]
+    if len(text) > limit:
+        text = text[:limit - 1] + "…"
+    return f"{kind}: {text}" if kind else text
+
+
 @dataclass(frozen=True)
 class WorkerResult:
-    """What one worker process reported."""
+    """What one worker process reported.
+
+    ``lines`` are its summary lines, to print. ``data`` is what it measured, merged from its
+    ``K2TF_DATA`` lines; the properties below read it (``None`` where the worker did not say,
+    for instance ``fit_ok`` when it was not asked to try ``fit``).
+    """
 
     index: int
     returncode: int | None
     lines: tuple[str, ...]
     timed_out: bool = False
     pid: int | None = None
+    data: dict = field(default_factory=dict, hash=False)
 
     @property
     def ok(self) -> bool:
         return self.returncode == 0 and not self.timed_out
 
+    @property
+    def keras_version(self) -> str | None:
+        """The version of the Keras the worker trained with (Keras 3, or tf_keras's Keras 2)."""
+        return self.data.get("keras_version")
 
-def _worker_env(config: dict, log_dir: Path) -> dict:
+    @property
+    def fit_ok(self) -> bool | None:
+        """Whether ``fit`` trained under ``MultiWorkerMirroredStrategy`` in this worker."""
+        return self.data.get("fit_ok")
+
+    @property
+    def fit_error(self) -> str | None:
+        """``fit``'s error as ``"Type: message"``, shortened by :func:`short_error`."""
+        return self.data.get("fit_error")
+
+    @property
+    def fit_error_in(self) -> str | None:
+        """The Keras function the error came from (the innermost Keras frame), e.g.
+        ``"TensorFlowTrainer._maybe_symbolic_build"``."""
+        return self.data.get("fit_error_in")
+
+    @property
+    def fit_losses(self) -> tuple[float, ...] | None:
+        """The loss after each epoch of ``fit``, where it worked."""
+        losses = self.data.get("fit_losses")
+        return tuple(losses) if losses is not None else None
+
+    @property
+    def loop_losses(self) -> tuple[float, ...] | None:
+        """The loss after each epoch of the custom training loop."""
+        losses = self.data.get("loop_losses")
+        return tuple(losses) if losses is not None else None
+
+
+def _worker_env(config: dict, log_dir: Path, keras: str = "keras") -> dict:
     from .notebook_setup import QUIET_TF_ENV
 
     env = dict(os.environ)
     env.update(QUIET_TF_ENV)
+    # read when TensorFlow is imported: tf.keras is then tf_keras (Keras 2) instead of Keras 3
+    env.pop("TF_USE_LEGACY_KERAS", None)
+    if keras == "tf_keras":
+        env["TF_USE_LEGACY_KERAS"] = "1"
     env["TF_CONFIG"] = json.dumps(config)
     env["KERAS_BACKEND"] = "tensorflow"
     env["CUDA_VISIBLE_DEVICES"] = ""  # the lesson is about CPUs; never grab a GPU
@@ -134,14 +210,17 @@ def _stop_all(processes: list[subprocess.Popen], grace: float = 5.0) -> None:
 
 
 def run_workers(num_workers: int = 2, *, epochs: int = 3, try_fit: bool = True,
-                timeout: float = DEFAULT_TIMEOUT_S,
+                keras: str = "keras", timeout: float = DEFAULT_TIMEOUT_S,
                 log_dir: str | os.PathLike | None = None,
                 command: list[str] | None = None) -> list[WorkerResult]:
     """Train one small model under ``MultiWorkerMirroredStrategy`` in ``num_workers``
     processes talking over 127.0.0.1; return each worker's report.
 
-    Each worker first tries ``fit`` (``try_fit``) and reports whether it works, then trains
-    with the custom training loop of lesson 10 (``strategy.run`` and ``strategy.reduce``).
+    Each worker first tries Keras 3's ``fit`` (``try_fit``) and reports what happened (the
+    result's ``fit_ok`` and ``fit_error``: the real error, shortened), then trains with the custom
+    training loop of lesson 10 (``strategy.run`` and ``strategy.reduce``). With
+    ``keras="tf_keras"`` each worker instead trains with the ``fit`` of Keras 2 (tf_keras, through
+    ``tf.keras`` with ``TF_USE_LEGACY_KERAS=1`` set in its environment) and nothing else.
 
     Each worker gets its own ``TF_CONFIG`` (same cluster, its own index). The call waits at most
     ``timeout`` seconds for all of them together; any worker still running then, or when
@@ -152,6 +231,8 @@ def run_workers(num_workers: int = 2, *, epochs: int = 3, try_fit: bool = True,
     """
     import time
 
+    if keras not in KERAS_CHOICES:
+        raise ValueError(f"keras must be one of {KERAS_CHOICES}, not {keras!r}")
     if command is None and not loopback_works():
         raise RuntimeError("this machine has no working loopback network (127.0.0.1), which "
                            "the workers need to talk to each other; run this on a normal machine")
@@ -170,11 +251,12 @@ def run_workers(num_workers: int = 2, *, epochs: int = 3, try_fit: bool = True,
                 handles += [err, outf]
                 outputs.append(out)
                 args = command or ([sys.executable, "-m", "k2tf.distributed_worker",
-                                    "--epochs", str(epochs)] + (["--try-fit"] if try_fit else []))
+                                    "--epochs", str(epochs), "--keras", keras]
+                                   + (["--try-fit"] if try_fit else []))
                 processes.append(subprocess.Popen(
                     args,
                     stdin=subprocess.DEVNULL, stdout=outf, stderr=err,
-                    env=_worker_env(tf_config(addresses, index), logs),
+                    env=_worker_env(tf_config(addresses, index), logs, keras),
                     cwd=str(Path(__file__).resolve().parent.parent),
                 ))
             deadline = time.monotonic() + timeout
@@ -197,6 +279,13 @@ def run_workers(num_workers: int = 2, *, epochs: int = 3, try_fit: bool = True,
             text = out.read_text(errors="replace") if out.exists() else ""
             lines = tuple(line[len(REPORT_PREFIX):] for line in text.splitlines()
                           if line.startswith(REPORT_PREFIX))
+            data = {}
+            for line in text.splitlines():
+                if line.startswith(DATA_PREFIX):
+                    try:
+                        data.update(json.loads(line[len(DATA_PREFIX):]))
+                    except json.JSONDecodeError:  # cut short by a kill: its lines say enough
+                        pass
             results.append(WorkerResult(index, process.returncode, lines, index in timed_out,
-                                        process.pid))
+                                        process.pid, data))
         return results

@@ -1,40 +1,69 @@
 """One worker of the ``MultiWorkerMirroredStrategy`` cluster that lesson 10 starts.
 
 Run by :func:`k2tf.distributed.run_workers` as ``python -m k2tf.distributed_worker`` with a
-``TF_CONFIG`` in its environment. It trains a small regression model with ``fit`` under the
-strategy and prints a few deterministic lines starting with ``K2TF `` on stdout; everything
-else (TensorFlow's logs) goes to stderr, which the parent sends to a log file.
+``TF_CONFIG`` in its environment. It trains a small regression model under the strategy and
+prints a few deterministic lines starting with ``K2TF `` on stdout, and what it measured as JSON
+on lines starting with ``K2TF_DATA ``; everything else (TensorFlow's logs, tracebacks) goes to
+stderr, which the parent sends to a log file.
+
+* ``--keras keras`` (the default): with ``--try-fit``, try Keras 3's ``fit`` and report what
+  happened (the real error, shortened, and the Keras function it came from); then train with the
+  custom training loop of lesson 10.
+* ``--keras tf_keras``: train with the ``fit`` of Keras 2 (the tf_keras package), which is what
+  ``tf.keras`` is when ``TF_USE_LEGACY_KERAS=1`` is set before TensorFlow is imported.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import traceback
+from pathlib import Path
 
-from .distributed import REPORT_PREFIX
+from .distributed import DATA_PREFIX, KERAS_CHOICES, REPORT_PREFIX, short_error
 
 
 def report(text: str) -> None:
     print(REPORT_PREFIX + text, flush=True)
 
 
+def report_data(**values) -> None:
+    print(DATA_PREFIX + json.dumps(values), flush=True)
+
+
+def keras_function_raising(error: BaseException) -> str | None:
+    """The innermost Keras function in ``error``'s traceback (``Class.method``), if any."""
+    found = None
+    for frame, _ in traceback.walk_tb(error.__traceback__):
+        parts = Path(frame.f_code.co_filename).parts
+        if ("keras" in parts or "tf_keras" in parts) and frame.f_code.co_name != "error_handler":
+            found = frame.f_code.co_qualname
+    return found
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--try-fit", action="store_true", help="try model.fit first and report")
+    parser.add_argument("--try-fit", action="store_true", help="try Keras 3's model.fit first and report")
+    parser.add_argument("--keras", choices=KERAS_CHOICES, default="keras",
+                        help="train with Keras 3 (fit tried, then a custom loop) or with tf_keras's fit")
     args = parser.parse_args(argv)
+    if args.keras == "tf_keras":
+        # read once, when TensorFlow is imported (quiet_tensorflow imports it): tf.keras becomes
+        # tf_keras. run_workers sets it in the environment already; a worker run by hand needs it.
+        os.environ["TF_USE_LEGACY_KERAS"] = "1"
 
     from .notebook_setup import quiet_tensorflow, seed_everything
 
     quiet_tensorflow(native=False)
     seed_everything(0)
-    import keras
     import numpy as np
     import tensorflow as tf
 
     index = json.loads(os.environ["TF_CONFIG"])["task"]["index"]
     strategy = tf.distribute.MultiWorkerMirroredStrategy()
-    report(f"worker {index}: {strategy.num_replicas_in_sync} replicas in sync "
+    replicas = strategy.num_replicas_in_sync
+    report(f"worker {index}: {replicas} replica{'s' if replicas != 1 else ''} in sync "
            f"(one per worker process)")
 
     # The same data on every worker; the strategy shards it so that each worker trains on
@@ -47,26 +76,48 @@ def main(argv=None) -> int:
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(global_batch).with_options(options)
 
+    if args.keras == "tf_keras":
+        train_with_tf_keras_fit(strategy, dataset, args.epochs, index)
+        report(f"worker {index} done")
+        return 0
+
+    import keras
+
     def make_model():
         return keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(16, activation="relu"),
                                  keras.layers.Dense(1)])
 
-    # 1. fit. Keras 3.15 on TensorFlow 2.21 cannot run fit under MultiWorkerMirroredStrategy
-    # (it reduces a whole (x, y) batch across workers before the first step, which fails at
-    # once and on every worker alike); report what happens rather than assume it.
+    report_data(keras_version=keras.__version__)
+    # 1. fit. Keras 3.15 on TensorFlow 2.21 cannot run fit under MultiWorkerMirroredStrategy on
+    # two or more workers: before the first step its TensorFlow trainer reduces the whole first
+    # (x, y) batch with strategy.reduce (_maybe_symbolic_build); one worker hands such a
+    # structure back as it is, several send it to a collective all-reduce, which cannot make one
+    # tensor of it. The failure is at once and on every worker alike (and past it, the step's
+    # scalar logs are reduced along axis 0: keras-team/keras#20585, tensorflow/tensorflow#72388).
+    # Report what happens rather than assume it, so that the lesson sees the day Keras fixes it.
     if args.try_fit:
         with strategy.scope():
             model = make_model()
             model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+        # Keras hides its own frames from tracebacks; keep them, to name the function that failed
+        keras.config.disable_traceback_filtering()
         try:
             history = model.fit(dataset, epochs=args.epochs, verbose=0, shuffle=False)
-            losses = history.history["loss"]
-            report(f"worker {index}: fit works, loss {losses[0]:.3f} -> {losses[-1]:.3f}")
-        except Exception as error:  # noqa: BLE001 (the type is the report)
-            report(f"worker {index}: fit under MultiWorkerMirroredStrategy fails in Keras "
-                   f"{keras.__version__} ({type(error).__name__})")
+        except Exception as error:  # noqa: BLE001 (what fails, and how, is the report)
+            traceback.print_exc()  # the whole story, in the worker's log file
+            message, where = short_error(error), keras_function_raising(error)
+            report_data(fit_ok=False, fit_error=message, fit_error_in=where)
+            report(f"worker {index}: fit fails under MultiWorkerMirroredStrategy in Keras "
+                   f"{keras.__version__}: {message}")
+            if where:
+                report(f"worker {index}: (raised in Keras's {where})")
+        else:
+            losses = [float(loss) for loss in history.history["loss"]]
+            report_data(fit_ok=True, fit_error=None, fit_error_in=None, fit_losses=losses)
+            report(f"worker {index}: fit works in Keras {keras.__version__}, "
+                   f"loss {losses[0]:.3f} -> {losses[-1]:.3f}")
 
-    # 2. The custom training loop of lesson 10, unchanged: it works on any strategy.
+    # 2. The custom training loop of lesson 10, unchanged.
     with strategy.scope():
         model = make_model()
         optimizer = keras.optimizers.SGD(0.05)
@@ -92,10 +143,44 @@ def main(argv=None) -> int:
             total += float(train_step(batch))
             steps += 1
         losses.append(total / steps)
+    report_data(loop_losses=losses)
     report(f"worker {index}: custom loop, loss {losses[0]:.3f} -> {losses[-1]:.3f} "
            f"after {len(losses)} epochs")
     report(f"worker {index} done")
     return 0
+
+
+def train_with_tf_keras_fit(strategy, dataset, epochs: int, index: int) -> None:
+    """Keras 2's fit under the strategy: the same model, reached as ``tf.keras``."""
+    import tensorflow as tf
+
+    keras2 = tf.keras  # tf_keras, because TF_USE_LEGACY_KERAS=1 was set before TensorFlow's import
+    if not keras2.__name__.startswith("tf_keras"):
+        message = (f"tf.keras is {keras2.__name__}, not tf_keras: set TF_USE_LEGACY_KERAS=1 before "
+                   f"TensorFlow is imported, with tf_keras installed")
+        report_data(fit_ok=False, fit_error=message, fit_error_in=None)
+        report(f"worker {index}: {message}")
+        return
+    import tf_keras
+
+    version = tf_keras.__version__
+    report_data(keras_version=version)
+    with strategy.scope():
+        model = keras2.Sequential([keras2.Input(shape=(8,)), keras2.layers.Dense(16, activation="relu"),
+                                   keras2.layers.Dense(1)])
+        model.compile(optimizer=keras2.optimizers.SGD(0.05), loss="mse")
+    try:
+        history = model.fit(dataset, epochs=epochs, verbose=0)
+    except Exception as error:  # noqa: BLE001 (what fails, and how, is the report)
+        traceback.print_exc()
+        message = short_error(error)
+        report_data(fit_ok=False, fit_error=message, fit_error_in=keras_function_raising(error))
+        report(f"worker {index}: tf_keras {version} fit fails under MultiWorkerMirroredStrategy: {message}")
+        return
+    losses = [float(loss) for loss in history.history["loss"]]
+    report_data(fit_ok=True, fit_error=None, fit_error_in=None, fit_losses=losses)
+    report(f"worker {index}: tf_keras {version} (TF_USE_LEGACY_KERAS=1): fit works, "
+           f"loss {losses[0]:.3f} -> {losses[-1]:.3f} after {len(losses)} epochs")
 
 
 if __name__ == "__main__":
