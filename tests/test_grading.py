@@ -91,14 +91,34 @@ def batch(tmp_path_factory):
     w("notnotebook/00_welcome.ipynb", json.dumps({"hello": "world"}))
     w("empty/00_welcome.ipynb", "")
     w("notes.ipynb", nbformat.v4.new_notebook())
+    # some of the same submissions graded from scratch into a folder of their own, by a run of
+    # its own at the same time (nothing stored by one run is there for the other):
+    # test_a_fresh_regrade_gives_the_same_files compares the two
+    fresh_subs, fresh_out = root / "fresh-submissions", root / "fresh-grades"
+    for student in FRESH:
+        _write(fresh_subs, f"{student}/00_welcome.ipynb", (subs / student / "00_welcome.ipynb").read_bytes())
+    fresh = subprocess.Popen([*K2TF, "grade", str(fresh_subs), "--out", str(fresh_out), "--jobs", "2",
+                              "--timeout", "60", "--memory", "2048"], cwd=REPO, env=clean_env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     started = time.monotonic()
-    result = _grade(subs, "--out", out, "--jobs", 2, "--timeout", 60, "--memory", 2048,
-                    env=clean_env)
-    seconds = time.monotonic() - started
+    try:
+        result = _grade(subs, "--out", out, "--jobs", 2, "--timeout", 60, "--memory", 2048,
+                        env=clean_env)
+        seconds = time.monotonic() - started
+        fresh_stdout, fresh_stderr = fresh.communicate(timeout=600)
+    finally:
+        if fresh.poll() is None:
+            fresh.kill()
+            fresh.communicate()
     summary = {(r["student"], r["exercise"]): r for r in _rows(out / "summary.csv")}
     book = {(r["student"], r["exercise"], r["question"]): r for r in _rows(out / "gradebook.csv")}
     return {"result": result, "out": out, "subs": subs, "summary": summary, "book": book,
-            "seconds": seconds, "env": clean_env}
+            "seconds": seconds, "env": clean_env,
+            "fresh": {"result": subprocess.CompletedProcess(fresh.args, fresh.returncode, fresh_stdout,
+                                                            fresh_stderr), "out": fresh_out}}
+
+
+FRESH = ("solved", "blank", "partial", "printcheck")  # graded again from scratch, see the batch
 
 
 def score(batch, student, exercise="00_welcome"):
@@ -216,18 +236,14 @@ def test_grading_again_gives_the_same_files(batch):
 
 
 @pytest.mark.slow
-def test_a_fresh_regrade_gives_the_same_files(batch, tmp_path):
-    """Not from stored results: the same submissions graded from scratch into a new folder."""
-    subs = tmp_path / "subs"
-    for student in ("solved", "blank", "partial", "printcheck"):
-        (subs / student).mkdir(parents=True)
-        (subs / student / "00_welcome.ipynb").write_bytes(
-            (batch["subs"] / student / "00_welcome.ipynb").read_bytes())
-    out = tmp_path / "grades"
-    again = _grade(subs, "--out", out, "--jobs", 2, "--timeout", 60, "--memory", 2048,
-                   env=batch["env"], timeout=300)
+def test_a_fresh_regrade_gives_the_same_files(batch):
+    """Not from stored results: the same submissions graded from scratch into a new folder (by a
+    run of their own, beside the batch's)."""
+    again, out = batch["fresh"]["result"], batch["fresh"]["out"]
     assert again.returncode == 0, again.stderr
-    for student in ("solved", "blank", "partial", "printcheck"):
+    assert sorted(p.name for p in (out / ".results").iterdir()) == \
+        sorted(f"{student}__00_welcome.json" for student in FRESH)
+    for student in FRESH:
         fresh = {r["question"]: r for r in _rows(out / "gradebook.csv") if r["student"] == student}
         first = {q: r for (s, e, q), r in batch["book"].items() if s == student and e == "00_welcome"}
         assert fresh == first
