@@ -11,6 +11,7 @@ import io
 import json
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -133,11 +134,18 @@ def cell(panel, index: int):
 def cell_with(panel, text: str, code: bool = False) -> int:
     """The index of the first cell whose source holds ``text`` (lessons change; ids do not);
     of the first code cell when ``code``."""
-    index = panel.evaluate(
-        """(panel, [text, code]) => [...panel.querySelectorAll('.jp-Cell')].findIndex(
-            c => (!code || c.classList.contains('jp-CodeCell'))
-                 && (c.querySelector('.jp-InputArea-editor')?.textContent || '').includes(text))""",
-        [text, code])
+    # JupyterLab renders the cells of a long notebook lazily: on a slow machine a cell far down
+    # has no editor text yet when the notebook opens, so look again for up to a minute
+    deadline = time.monotonic() + 60
+    while True:
+        index = panel.evaluate(
+            """(panel, [text, code]) => [...panel.querySelectorAll('.jp-Cell')].findIndex(
+                c => (!code || c.classList.contains('jp-CodeCell'))
+                     && (c.querySelector('.jp-InputArea-editor')?.textContent || '').includes(text))""",
+            [text, code])
+        if index >= 0 or time.monotonic() > deadline:
+            break
+        time.sleep(1)
     assert index >= 0, f"no cell holds {text!r}"
     return index
 
