@@ -326,3 +326,119 @@ def _q5(answers: Answers) -> None:
     if accuracy < 0.85:
         raise Fail(f"the trained model classifies {accuracy:.1%} of held-out digits correctly; at "
                    "least 85% was expected.", "check every setting of compile, not just one.")
+
+
+def _q6_batch(rng, n: int, features: int) -> np.ndarray:
+    """Examples with their own means and spreads (0.5 to 3); from 3 examples on, the middle one
+    has all its features equal."""
+    x = rng.normal(rng.uniform(-2.0, 2.0, (n, 1)), rng.uniform(0.5, 3.0, (n, 1)), (n, features))
+    if n >= 3:
+        x[n // 2] = 1.5
+    return x.astype("float32")
+
+
+def _q6_expected(x: np.ndarray) -> np.ndarray:
+    x = x.astype("float64")
+    centred = x - x.mean(axis=1, keepdims=True)
+    deviation = x.std(axis=1, keepdims=True)
+    return np.divide(centred, deviation, out=np.zeros_like(centred), where=deviation > 0)
+
+
+def _q6_run(where: str, function, *args):
+    import re
+
+    try:
+        return function(*args)
+    except Exception as error:  # noqa: BLE001
+        if _placeholder(error):
+            raise
+        lines = [re.sub(r"\x1b\[[0-9;]*m|\{\{function_node [^}]*\}\}\s*|\s*\[Op:[^\]]*\]", "", line)
+                 .strip() for line in str(error).splitlines()]
+        lines = [line for line in lines if line and not line.startswith(("File ", "[[", "Exception "))]
+        said = next((line for line in lines if "shape" in line.lower()), lines[0] if lines else "")
+        raise Fail(f"{where}, StandardiseFixed raised {type(error).__name__}: "
+                   f"{said or '(no message)'}",
+                   "compile a model with run_eagerly=True to see the shapes inside call; inside "
+                   "predict and fit, call gets symbolic tensors: use tf or keras.ops, not NumPy.") \
+            from None
+
+
+def _q6_compare(where: str, got, x: np.ndarray) -> None:
+    got = np.asarray(got)
+    if got.shape != x.shape:
+        raise Fail(f"{where}, StandardiseFixed returned shape {got.shape} for a batch of shape "
+                   f"{x.shape}.", "return one value for each input value.")
+    constant = np.ptp(x, axis=1) == 0
+    wrong = ~np.all(np.isclose(got, _q6_expected(x), rtol=5e-3, atol=5e-3), axis=1)
+    if wrong[constant].any() and not wrong[~constant].any():
+        what = "became NaN or inf" if not np.all(np.isfinite(got[constant])) else \
+            "did not become zeros"
+        raise Fail(f"{where}, an example whose features are all equal {what}.",
+                   "its deviation is 0: avoid dividing by 0 (a where, divide_no_nan, or a small "
+                   "epsilon).")
+    if wrong.any():
+        raise Fail(f"{where}, a batch of shape {x.shape}: {int(wrong.sum())} of {len(x)} examples "
+                   "are not scaled to mean 0 and standard deviation 1 over their own features.",
+                   "compute each example's mean and deviation over its features (axis 1), kept "
+                   "as a column (batch, 1) so they line up with the examples.")
+
+
+@question("09.q6", points=2,
+          checks="StandardiseFixed is a Keras layer that scales each example to mean 0 and "
+                 "standard deviation 1 over its own features, maps an example whose features "
+                 "are equal to zeros, and does so eagerly, inside predict and inside fit, for any "
+                 "batch size",
+          defines=("StandardiseFixed",),
+          fixed="StandardiseFixed() is a keras.layers.Layer subclass called on float32 batches "
+                "(batch, features); each example minus its mean over its features, divided by "
+                "its population standard deviation; an example whose features are all equal "
+                "gives zeros; any batch size and number of features; how it is computed and how "
+                "it avoids dividing by zero (an epsilon of at most 1e-3 allowed) are free",
+          verifies=("StandardiseFixed is a subclass of keras.layers.Layer",
+                    "an example's result does not change with the rest of its batch",
+                    "eagerly, on batches of 32×64, 64×64 (as many examples as features), 5×3 "
+                    "and 1×7, every example is standardised over its own features",
+                    "an example whose features are all equal becomes zeros, not NaN",
+                    "inside predict (a graph), 40 examples in batches of 16, the same",
+                    "a model with it trains with fit in batches of 16, with finite losses"))
+def _q6(answers: Answers) -> None:
+    import keras
+
+    layer_class = answers["StandardiseFixed"]
+    if not (isinstance(layer_class, type) and issubclass(layer_class, keras.layers.Layer)):
+        raise Fail("`StandardiseFixed` is not a Keras layer class.",
+                   "define `class StandardiseFixed(keras.layers.Layer):` with a `call` method.")
+    rng = np.random.default_rng(96)
+    x = _q6_batch(rng, 32, 64)
+    layer = _q6_run("creating StandardiseFixed()", layer_class)
+    alone = np.asarray(_q6_run("called eagerly on one example", layer, x[3:4]))
+    within = np.asarray(_q6_run("called eagerly on a batch of 32", layer, x))
+    if alone.shape == (1, 64) and within.shape == x.shape and \
+            not np.allclose(alone[0], within[3], rtol=5e-3, atol=5e-3):
+        raise Fail("the result for an example changes with the other examples in its batch.",
+                   "standardise each example over its own features, not each feature over the "
+                   "batch.")
+    for n, features in [(32, 64), (64, 64), (5, 3), (1, 7)]:
+        x = _q6_batch(rng, n, features)
+        where = f"eagerly, on a batch of {n}×{features}"
+        _q6_compare(where, _q6_run(where, layer_class(), x), x)
+
+    x = _q6_batch(rng, 40, 12)
+    where = "inside predict (a graph), in batches of 16"
+    model = _q6_run(where, lambda: keras.Sequential([keras.Input(shape=(12,)), layer_class()]))
+    _q6_compare(where, _q6_run(where, lambda: model.predict(x, batch_size=16, verbose=0)), x)
+
+    keras.utils.set_random_seed(97)
+    where = "inside fit, in batches of 16"
+
+    def fit():
+        classifier = keras.Sequential([keras.Input(shape=(12,)), layer_class(),
+                                       keras.layers.Dense(3)])
+        classifier.compile(optimizer="adam", loss="mse")
+        targets = np.random.default_rng(98).normal(size=(40, 3)).astype("float32")
+        return classifier.fit(x, targets, batch_size=16, epochs=2, verbose=0).history["loss"]
+
+    losses = _q6_run(where, fit)
+    if not np.all(np.isfinite(losses)):
+        raise Fail(f"{where}, the loss was not finite: {np.round(losses, 3).tolist()}.",
+                   "an example whose features are all equal must give zeros, not NaN.")

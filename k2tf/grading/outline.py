@@ -84,6 +84,7 @@ LESSON_SECTIONS = {
     "09.q3": "First tool: `enable_check_numerics`",
     "09.q4": "Retracing warnings",
     "09.q5": "A training run that goes to NaN",
+    "09.q6": "When `fit` fails: `run_eagerly=True`",
     "10.q1": "Where the time goes: the input pipeline",
     "10.q2": "Mixed precision",
     "10.q3": "Several devices: `MirroredStrategy`",

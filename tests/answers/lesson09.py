@@ -16,6 +16,11 @@ Q5_TRAIN = '''
 fixed_history = train_fixed(make_classifier(), x_train, y_train, 4)
 print("loss per epoch:", np.round(fixed_history.history["loss"], 3))
 '''
+Q6_FIT = '''
+history = classifier(StandardiseFixed()).fit(x_train, y_train, batch_size=32, epochs=1, verbose=0)
+print("one epoch, loss finite:", bool(np.isfinite(history.history["loss"][0])))
+'''
+Q6_FIT_BARE = 'print("not trained here: this layer fails or gives NaN in fit")'
 
 # 09.q2: read the dump, keep the first trace for which `bad(health)` holds
 FIRST_BAD = '''
@@ -318,5 +323,78 @@ clone.compile(optimizer="adam",
               loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
 return clone.fit(x, y, epochs=epochs, batch_size=64, verbose=0)
 ''', Q5_TRAIN), "trains a copy, not the model given", match="what fit returns|model"),
+    ],
+    "09.q6": [
+        honest(('''
+class StandardiseFixed(keras.layers.Layer):
+    def call(self, x):
+        mean, variance = tf.nn.moments(x, axes=[-1], keepdims=True)
+        return (x - mean) / tf.sqrt(variance + 1e-6)
+''', Q6_FIT), "tf.nn.moments over the last axis, an epsilon under the square root"),
+        honest(('''
+class StandardiseFixed(keras.layers.Layer):
+    def call(self, inputs):
+        mean = keras.ops.mean(inputs, axis=1, keepdims=True)
+        deviation = keras.ops.std(inputs, axis=1, keepdims=True)
+        safe = keras.ops.where(deviation > 0, deviation, keras.ops.ones_like(deviation))
+        return keras.ops.where(deviation > 0, (inputs - mean) / safe, keras.ops.zeros_like(inputs))
+''', Q6_FIT), "keras.ops, a where around a deviation of 0"),
+        honest(('''
+class StandardiseFixed(keras.layers.Layer):
+    def call(self, x):
+        columns = tf.transpose(x)  # features × batch: the bug's broadcasting now lines up
+        centred = columns - tf.reduce_mean(columns, axis=0)
+        return tf.transpose(centred / (tf.math.reduce_std(columns, axis=0) + 1e-6))
+''', Q6_FIT), "transposes instead of keepdims, an epsilon added to the deviation"),
+        honest(('''
+class StandardiseFixed(keras.layers.LayerNormalization):
+    def __init__(self, **kwargs):
+        super().__init__(axis=-1, center=False, scale=False, epsilon=1e-4, **kwargs)
+''', Q6_FIT), "a LayerNormalization without scale or centre"),
+        wrong(('''
+class StandardiseFixed(keras.layers.Layer):
+    def call(self, x):
+        centred = x - tf.reduce_mean(x, axis=1)
+        return centred / tf.math.reduce_std(x, axis=1)
+''', Q6_FIT_BARE), "the given layer unchanged", match="Incompatible shapes|raised"),
+        wrong(('''
+class StandardiseFixed(keras.layers.Layer):
+    def call(self, x):
+        centred = x - tf.reduce_mean(x, axis=0, keepdims=True)
+        return tf.math.divide_no_nan(centred, tf.math.reduce_std(x, axis=0, keepdims=True))
+''', Q6_FIT), "each feature standardised over the batch", match="other examples in its batch"),
+        wrong(('''
+class StandardiseFixed(keras.layers.Layer):
+    def call(self, x):
+        centred = x - tf.reduce_mean(x, axis=1, keepdims=True)
+        return centred / tf.math.reduce_std(x, axis=1, keepdims=True)
+''', Q6_FIT_BARE), "keepdims, but a constant example divided by 0", match="NaN"),
+        wrong(('''
+class StandardiseFixed(keras.layers.Layer):
+    def call(self, x):
+        centred = x - tf.reduce_mean(x, axis=1, keepdims=True)
+        return tf.math.divide_no_nan(centred, tf.math.reduce_std(x, axis=1))
+''', Q6_FIT_BARE), "keepdims on the mean only", match="raised|not scaled"),
+        wrong(('''
+class StandardiseFixed(keras.layers.Layer):
+    def call(self, x):
+        return tf.math.divide_no_nan(x - tf.reduce_mean(x), tf.math.reduce_std(x))
+''', Q6_FIT), "one mean and deviation for the whole batch", match="other examples in its batch"),
+        wrong(('''
+class StandardiseFixed(keras.layers.Layer):
+    def call(self, x):
+        values = x.numpy()
+        deviation = values.std(axis=1, keepdims=True)
+        centred = values - values.mean(axis=1, keepdims=True)
+        return tf.constant(np.divide(centred, deviation, out=np.zeros_like(centred),
+                                     where=deviation > 0))
+''', Q6_FIT_BARE), "NumPy inside call: right eagerly, fails in a graph",
+              match="predict|symbolic|raised"),
+        wrong(('''
+class StandardiseFixed(keras.layers.Layer):
+    def call(self, x):
+        centred = x - tf.reduce_mean(x, axis=1, keepdims=True)
+        return centred / (tf.math.reduce_std(x, axis=1, keepdims=True) + 0.1)
+''', Q6_FIT), "an epsilon so large the deviation is not 1", match="not scaled"),
     ],
 }
