@@ -18,7 +18,7 @@ A speed comparison you can trust has five parts (the course's standard, see ``ST
   difference of that size, and every verdict says so instead of claiming one.
 
 Lesson 10 uses it to ask whether mixed precision pays on your machine and how much each
-``tf.data`` knob gains; lesson 06 teaches why timings need a warm-up and a median.
+``tf.data`` knob gains; lesson 06 whether a graph and XLA pay for a training step.
 
 Example::
 
