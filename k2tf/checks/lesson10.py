@@ -505,3 +505,197 @@ def _q5(answers: Answers) -> None:
                        "raise ValueError.",
                        "valid indices are 0 to len(addresses) - 1; Python would read -1 as the "
                        "last one, but it names no worker.")
+
+
+# 10.q6 ---------------------------------------------------------------------------------------
+
+_FEATURES = 8  # floats per example in 10.q6's records, as the question fixes
+
+
+def _write_shards(folder, x, y, sizes) -> list[str]:
+    """TFRecord files of ``tf.train.Example`` records {"x": 8 floats, "y": one int64}, the
+    i-th file holding the next ``sizes[i]`` examples, in order; their paths."""
+    import tensorflow as tf
+
+    paths, start = [], 0
+    for number, size in enumerate(sizes):
+        path = str(folder / f"probe-{number}.tfrecord")
+        with tf.io.TFRecordWriter(path) as writer:
+            for i in range(start, start + size):
+                feature = {"x": tf.train.Feature(float_list=tf.train.FloatList(value=x[i])),
+                           "y": tf.train.Feature(int64_list=tf.train.Int64List(value=[int(y[i])]))}
+                writer.write(tf.train.Example(features=tf.train.Features(feature=feature))
+                             .SerializeToString())
+        paths.append(path)
+        start += size
+    return paths
+
+
+def _parse_error_text(error: Exception) -> str:
+    """The meaningful part of a tf.data error's first line (``Key: y.  Data types don't match…``),
+    without the iterator and function names TensorFlow puts before it."""
+    text = str(error).strip()
+    line = text.splitlines()[0] if text else "(no message)"
+    found = re.search(r"(Key: .*|Feature: .*)", line)
+    if found:
+        return found[1]
+    return re.sub(r"^\{\{[^}]*\}\}\s*", "", line)[:200]
+
+
+def _epoch_of_examples(dataset, epoch: int, x, y) -> tuple[list[int], list, list[int]]:
+    """One pass over the student's ``dataset``: the indices of the examples it gives, in order,
+    and the batches as sets of indices; fails on anything the question rules out."""
+    import tensorflow as tf
+
+    n = len(x)
+    try:
+        batches = list(dataset)
+    except Exception as error:  # noqa: BLE001 (the student's pipeline failed: say how)
+        if epoch == 2 and isinstance(error, tf.errors.NotFoundError):
+            raise Fail("the second epoch read the TFRecord files again (the check had moved them "
+                       "away after the first epoch): the examples are not cached.",
+                       "add `cache()` after reading the files, so that later epochs read the "
+                       "stored examples.") from None
+        raise Fail(f"reading the pipeline raised {type(error).__name__} in epoch {epoch}: "
+                   f"{_parse_error_text(error)}",
+                   "each record holds 'x' (8 float32) and 'y' (one int64): describe them with "
+                   "`tf.io.FixedLenFeature([8], tf.float32)` and `tf.io.FixedLenFeature([], "
+                   "tf.int64)`.") from None
+    if not all(isinstance(b, (tuple, list)) and len(b) == 2 for b in batches):
+        raise Fail("the pipeline's batches are not pairs (x, y).",
+                   "return `(features['x'], features['y'])` from your parse function, not the "
+                   "dict that parsing gives.")
+    by_row = {x[i].tobytes(): i for i in range(n)}
+    order, groups, sizes = [], [], []
+    for xb, yb in batches:
+        if not (isinstance(xb, tf.Tensor) and isinstance(yb, tf.Tensor)):
+            raise Fail(f"a batch holds a {type(xb).__name__} and a {type(yb).__name__}; two dense "
+                       "tensors were expected.",
+                       "use `tf.io.FixedLenFeature`, which gives dense tensors (VarLenFeature "
+                       "gives sparse ones).")
+        if xb.dtype != tf.float32 or len(xb.shape) != 2 or xb.shape[1] != _FEATURES:
+            raise Fail(f"a batch of x has dtype {xb.dtype.name} and shape {tuple(xb.shape)}; "
+                       f"float32 of shape (batch, {_FEATURES}) was expected.",
+                       f"parse 'x' with `tf.io.FixedLenFeature([{_FEATURES}], tf.float32)`.")
+        if not yb.dtype.is_integer or len(yb.shape) != 1:
+            raise Fail(f"a batch of y has dtype {yb.dtype.name} and shape {tuple(yb.shape)}; "
+                       "integers of shape (batch,) were expected.",
+                       "parse 'y' with `tf.io.FixedLenFeature([], tf.int64)`: one number per "
+                       "example, without an axis of length 1.")
+        if xb.shape[0] != yb.shape[0]:
+            raise Fail(f"a batch has {xb.shape[0]} x and {yb.shape[0]} y.",
+                       "batch the pairs (x, y) together.")
+        rows, labels = xb.numpy(), yb.numpy()
+        indices = []
+        for row, label in zip(rows, labels):
+            index = by_row.get(np.asarray(row, dtype=np.float32).tobytes())
+            if index is None:
+                raise Fail(f"in epoch {epoch}, the pipeline gives an x that is in none of the "
+                           "files' records.",
+                           "return the parsed 'x' of each record, unchanged (and a "
+                           "`cache(filename)` left by an earlier run replays that run's "
+                           "examples: cache in memory, or to a new file).")
+            if int(label) != int(y[index]):
+                raise Fail(f"in epoch {epoch}, an x comes with the label {int(label)}, but its "
+                           f"record says {int(y[index])}: x and y no longer belong together.",
+                           "parse x and y from the same record, in one function, and shuffle "
+                           "the pairs, never x and y apart.")
+            indices.append(index)
+        order.extend(indices)
+        groups.append(frozenset(indices))
+        sizes.append(len(indices))
+    return order, groups, sizes
+
+
+@question("10.q6", points=3,
+          checks="make_file_pipeline reads every TFRecord file it is given, parses x and y, "
+                 "caches so that the files are read once, and shuffles after the cache so that "
+                 "each epoch gives every example once, in a new order, in batches",
+          defines=("make_file_pipeline",),
+          fixed="make_file_pipeline(filenames, batch_size) returns a tf.data.Dataset of batches "
+                "(x, y): x float32 (batch, 8), y integers (batch,), from records {'x': 8 floats, "
+                "'y': one int64}; every example once per epoch; the last batch smaller if need "
+                "be; the files read only in the first epoch; a new order of examples each epoch. "
+                "Free: interleave or not, cycle length, where to parse, the shuffle buffer.",
+          verifies=("the result is a tf.data.Dataset that ends (no repeat)",
+                    "on 3 files of 6, 9 and 7 records, batch size 4: batches of 4, 4, 4, 4, 4, 2, "
+                    "x float32 (batch, 8), y integers (batch,)",
+                    "every example of every file exactly once per epoch, each x with its own y",
+                    "the files are moved away after the first epoch, and the second epoch still "
+                    "gives every example once (cached)",
+                    "the two epochs give the examples in different orders, and not the same "
+                    "batches in another order (shuffled after the cache, before the batch)"))
+def _q6(answers: Answers) -> None:
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    import tensorflow as tf
+
+    rng = np.random.default_rng(106)
+    sizes = (6, 9, 7)
+    n, batch_size = sum(sizes), 4
+    x = rng.normal(size=(n, _FEATURES)).astype("float32")
+    y = rng.integers(0, 5, size=n)
+    with tempfile.TemporaryDirectory(prefix="k2tf-check-shards-") as folder:
+        shards = Path(folder) / "shards"
+        shards.mkdir()
+        paths = _write_shards(shards, x, y, sizes)
+        dataset = answers.call("make_file_pipeline", list(paths), batch_size)
+        is_instance(dataset, tf.data.Dataset, "make_file_pipeline(...)", "a tf.data.Dataset",
+                    hint="start from the file names: `tf.data.Dataset.from_tensor_slices("
+                         "filenames)`.")
+        if int(dataset.cardinality()) == int(tf.data.INFINITE_CARDINALITY):
+            raise Fail("the pipeline never ends: one pass over it should give each example once.",
+                       "leave out `repeat()`: each epoch starts a new pass.")
+        epochs = []
+        for epoch in (1, 2):
+            order, groups, got_sizes = _epoch_of_examples(dataset, epoch, x, y)
+            counts = np.bincount(order, minlength=n) if order else np.zeros(n, int)
+            if (counts == 0).any() or (counts > 1).any():
+                starts = np.cumsum((0,) + sizes[:-1])
+                files_read = [f for f, (s, size) in enumerate(zip(starts, sizes))
+                              if counts[s:s + size].any()]
+                if len(files_read) < len(sizes):
+                    raise Fail(f"in epoch {epoch}, the pipeline gives records of "
+                               f"{len(files_read)} of the {len(sizes)} files it was given.",
+                               "read every file of `filenames`, not only the first.")
+                raise Fail(f"in epoch {epoch}, the pipeline gives {len(order)} examples for {n} "
+                           f"records: {int((counts == 0).sum())} missing, "
+                           f"{int((counts > 1).sum())} more than once.",
+                           "each epoch should give every record exactly once: no `repeat`, no "
+                           "`take`, and `drop_remainder` left at False.")
+            expected_sizes = [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size
+                                                                 else [])
+            if got_sizes != expected_sizes and sorted(got_sizes) == sorted(expected_sizes):
+                raise Fail(f"the pipeline gives batches of sizes {got_sizes}: the smaller, last "
+                           "batch comes out of place, so whole batches were shuffled, and the "
+                           "same examples always train together.",
+                           "shuffle the examples before `batch`, not the batches after it.")
+            if got_sizes != expected_sizes:
+                raise Fail(f"the pipeline gives batches of sizes {got_sizes}; for {n} examples in "
+                           f"batches of {batch_size}, {expected_sizes} was expected.",
+                           "batch the examples once, with `batch_size`, at the end.")
+            epochs.append((order, groups))
+            if epoch == 1:  # from now on, only a cache can give the examples
+                shutil.move(str(shards), str(Path(folder) / "moved-away"))
+    (first, first_groups), (second, second_groups) = epochs
+    if first == second:
+        starts = np.cumsum((0,) + sizes[:-1])
+        position = {index: p for p, index in enumerate(first)}
+        in_file_order = all(position[i] < position[i + 1] for s, size in zip(starts, sizes)
+                            for i in range(s, s + size - 1))
+        if in_file_order:
+            raise Fail("both epochs give the examples in the same order, each file's records in "
+                       "the order they were written: the examples are not shuffled.",
+                       "shuffle the examples after `cache()` (shuffling the file names alone "
+                       "does not change the order within a file, and a cache after it replays it).")
+        raise Fail("both epochs give the examples in the same shuffled order: the order of the "
+                   "first epoch was frozen.",
+                   "shuffle after `cache()`: a shuffle before the cache runs once, and the cache "
+                   "replays its order in every epoch (and leave `reshuffle_each_iteration` at "
+                   "True).")
+    if sorted(first_groups, key=min) == sorted(second_groups, key=min):
+        raise Fail("both epochs give the same batches, only in another order: the pipeline "
+                   "shuffles whole batches, so the same examples always train together.",
+                   "shuffle the examples before `batch`, not the batches after it.")

@@ -578,5 +578,169 @@ ANSWERS = {
                     "task": {"type": "worker", "index": index}}
             """, "a cluster of two workers, whatever the addresses", match=r"the cluster is"),
     ],
-}
+    "10.q6": [
+        honest("""
+            spec = {"x": tf.io.FixedLenFeature([8], tf.float32),
+                    "y": tf.io.FixedLenFeature([], tf.int64)}
 
+            def parse_batch(serialized):
+                parsed = tf.io.parse_example(serialized, spec)
+                return parsed["x"], parsed["y"]
+
+            records = tf.data.TFRecordDataset(filenames)
+            return records.cache().shuffle(256).batch(batch_size).map(parse_batch)
+            """, "one TFRecordDataset of all the files, raw records cached, parse_example after batch"),
+        honest("""
+            def parse(record):
+                parsed = tf.io.parse_single_example(record, {
+                    "y": tf.io.FixedLenFeature([], tf.int64),
+                    "x": tf.io.FixedLenFeature([8], tf.float32)})
+                return parsed["x"], parsed["y"]
+
+            files = tf.data.Dataset.from_tensor_slices(filenames)
+            examples = files.interleave(lambda name: tf.data.TFRecordDataset(name), cycle_length=2,
+                                        block_length=3, num_parallel_calls=tf.data.AUTOTUNE,
+                                        deterministic=False)
+            examples = examples.map(parse).cache()
+            examples = examples.shuffle(buffer_size=64, reshuffle_each_iteration=True)
+            return examples.batch(batch_size, drop_remainder=False).prefetch(1)
+            """, "interleave over 2 files, blocks of 3, not deterministic, shuffle spelled out"),
+        honest("""
+            spec = {"x": tf.io.FixedLenFeature([8], tf.float32),
+                    "y": tf.io.FixedLenFeature([], tf.int64)}
+
+            def parse_batch(records):
+                parsed = tf.io.parse_example(records, spec)
+                return parsed["x"], tf.cast(parsed["y"], tf.int32)
+
+            examples = (tf.data.Dataset.from_tensor_slices(filenames)
+                        .flat_map(tf.data.TFRecordDataset)
+                        .batch(16).map(parse_batch).unbatch()
+                        .cache())
+            return examples.shuffle(10_000).batch(batch_size)
+            """, "flat_map, parsed 16 at a time then unbatched, labels cast to int32"),
+        honest("""
+            import tempfile
+            cache_file = tempfile.mkdtemp() + "/parsed"
+            features = {"x": tf.io.FixedLenFeature([8], tf.float32),
+                        "y": tf.io.FixedLenFeature([], tf.int64)}
+            dataset = tf.data.Dataset.from_tensor_slices(filenames).interleave(
+                tf.data.TFRecordDataset, cycle_length=len(filenames))
+            dataset = dataset.map(lambda r: tf.io.parse_single_example(r, features))
+            dataset = dataset.map(lambda example: (example["x"], example["y"]))
+            return dataset.cache(cache_file).shuffle(8).batch(batch_size)
+            """, "cached to a new file, a small shuffle buffer, cycle_length = the number of files"),
+        wrong("""
+            features = {"x": tf.io.FixedLenFeature([8], tf.float32),
+                        "y": tf.io.FixedLenFeature([], tf.int64)}
+
+            def parse(record):
+                example = tf.io.parse_single_example(record, features)
+                return example["x"], example["y"]
+
+            return (tf.data.Dataset.from_tensor_slices(filenames)
+                    .interleave(tf.data.TFRecordDataset, num_parallel_calls=tf.data.AUTOTUNE)
+                    .map(parse).shuffle(1000).cache().batch(batch_size))
+            """, "shuffle before the cache: the first epoch's order is replayed", match=r"frozen"),
+        wrong("""
+            features = {"x": tf.io.FixedLenFeature([8], tf.float32),
+                        "y": tf.io.FixedLenFeature([], tf.int64)}
+
+            def parse(record):
+                example = tf.io.parse_single_example(record, features)
+                return example["x"], example["y"]
+
+            return (tf.data.Dataset.from_tensor_slices(filenames)
+                    .interleave(tf.data.TFRecordDataset, num_parallel_calls=tf.data.AUTOTUNE)
+                    .map(parse).cache().batch(batch_size).prefetch(tf.data.AUTOTUNE))
+            """, "no shuffle at all", match=r"not shuffled"),
+        wrong("""
+            features = {"x": tf.io.FixedLenFeature([8], tf.float32),
+                        "y": tf.io.FixedLenFeature([], tf.int64)}
+
+            def parse(record):
+                example = tf.io.parse_single_example(record, features)
+                return example["x"], example["y"]
+
+            return (tf.data.Dataset.from_tensor_slices(filenames).shuffle(len(filenames))
+                    .interleave(tf.data.TFRecordDataset, num_parallel_calls=tf.data.AUTOTUNE)
+                    .map(parse).cache().batch(batch_size))
+            """, "only the file names are shuffled, and the cache replays that order",
+            match=r"not shuffled"),
+        wrong("""
+            features = {"x": tf.io.FixedLenFeature([8], tf.float32),
+                        "y": tf.io.FixedLenFeature([], tf.int64)}
+
+            def parse(record):
+                example = tf.io.parse_single_example(record, features)
+                return example["x"], example["y"]
+
+            return tf.data.TFRecordDataset(filenames[0]).map(parse).cache().shuffle(1000).batch(batch_size)
+            """, "reads the first file only", match=r"1 of the 3 files"),
+        wrong("""
+            features = {"x": tf.io.FixedLenFeature([8], tf.float32),
+                        "y": tf.io.FixedLenFeature([], tf.int64)}
+
+            def parse(record):
+                example = tf.io.parse_single_example(record, features)
+                return example["x"], example["y"]
+
+            return (tf.data.Dataset.from_tensor_slices(filenames)
+                    .interleave(tf.data.TFRecordDataset, num_parallel_calls=tf.data.AUTOTUNE)
+                    .map(parse).shuffle(1000).batch(batch_size).prefetch(tf.data.AUTOTUNE))
+            """, "no cache: every epoch reads the files again", match=r"not cached"),
+        wrong("""
+            features = {"x": tf.io.FixedLenFeature([8], tf.float32),
+                        "y": tf.io.FixedLenFeature([], tf.int64)}
+            records = tf.data.TFRecordDataset(filenames)
+            parsed = records.map(lambda r: tf.io.parse_single_example(r, features)).cache()
+            xs = parsed.map(lambda example: example["x"]).shuffle(1000)
+            ys = parsed.map(lambda example: example["y"]).shuffle(1000)
+            return tf.data.Dataset.zip((xs, ys)).batch(batch_size)
+            """, "x and y shuffled apart: the pairs are broken", match=r"belong together"),
+        wrong("""
+            features = {"x": tf.io.FixedLenFeature([8], tf.float32),
+                        "y": tf.io.FixedLenFeature([], tf.int64)}
+
+            def parse(record):
+                example = tf.io.parse_single_example(record, features)
+                return example["x"], example["y"]
+
+            return (tf.data.TFRecordDataset(filenames).map(parse)
+                    .batch(batch_size).cache().shuffle(100))
+            """, "batched before the cache and the shuffle: whole batches are shuffled",
+            match=r"whole batches"),
+        wrong("""
+            features = {"x": tf.io.FixedLenFeature([8], tf.float32),
+                        "y": tf.io.FixedLenFeature([], tf.float32)}
+
+            def parse(record):
+                example = tf.io.parse_single_example(record, features)
+                return example["x"], example["y"]
+
+            return tf.data.TFRecordDataset(filenames).map(parse).cache().shuffle(1000).batch(batch_size)
+            """, "the label parsed as a float: the record holds an int64",
+            match=r"Data types don't match"),
+        wrong("""
+            features = {"x": tf.io.FixedLenFeature([8], tf.float32),
+                        "y": tf.io.FixedLenFeature([1], tf.int64)}
+
+            def parse(record):
+                example = tf.io.parse_single_example(record, features)
+                return example["x"], example["y"]
+
+            return tf.data.TFRecordDataset(filenames).map(parse).cache().shuffle(1000).batch(batch_size)
+            """, "labels of shape (batch, 1)", match=r"shape \(batch,\)"),
+        wrong("""
+            features = {"x": tf.io.FixedLenFeature([8], tf.float32),
+                        "y": tf.io.FixedLenFeature([], tf.int64)}
+
+            def parse(record):
+                example = tf.io.parse_single_example(record, features)
+                return example["x"], example["y"]
+
+            return (tf.data.TFRecordDataset(filenames).map(parse).cache().shuffle(1000)
+                    .repeat().batch(batch_size))
+            """, "repeated forever, for the epochs", match=r"never ends"),
+    ],
+}
