@@ -9,7 +9,8 @@ Debugger V2 dumps. This module gives them:
 * names that are safe to print (:func:`shown`): relative, never a machine path;
 * what a run folder holds, read the way TensorBoard reads it (:func:`read_summaries`,
   :func:`read_scalars`, :func:`summary_tags`, :func:`runs_under`), so you see the numbers
-  without a browser;
+  without a browser, and a profile read the way TensorBoard's Profile dashboard reads it
+  (:func:`input_pipeline_analysis`);
 * TensorBoard inside JupyterLab wherever the lab is served (:func:`show_tensorboard`): a
   server over a log root, reached through the lab's own address, that stops with the kernel;
   and the TensorBoard servers running over a log root, whoever started them
@@ -193,6 +194,49 @@ def read_scalars(run_dir: str | Path) -> dict[str, list[tuple[int, float]]]:
         if summary.plugin == "scalars":
             scalars.setdefault(summary.tag, []).append((summary.step, summary.value))
     return {tag: sorted(values) for tag, values in sorted(scalars.items())}
+
+
+@dataclass(frozen=True)
+class InputPipelineAnalysis:
+    """What TensorBoard's Profile dashboard shows in its *Input Pipeline Analyzer* for a profile."""
+
+    steps: int  #: steps the profile marks (0: no step markers, so no step time)
+    step_ms: float  #: their mean duration, in milliseconds
+    input_ms: float  #: mean time per step spent waiting for input, in milliseconds
+    conclusion: str  #: the analyzer's own sentence
+    stages: dict[str, float]  #: each stage of the input pipeline → its own time (ms), largest first
+    warnings: tuple[str, ...]  #: what the analyzer warns about (a missing step marker, say)
+
+    @property
+    def input_share(self) -> float:
+        """The fraction of the step time spent waiting for input (NaN without step markers)."""
+        return self.input_ms / self.step_ms if self.step_ms > 0 else float("nan")
+
+
+def input_pipeline_analysis(run_dir: str | Path) -> InputPipelineAnalysis:
+    """The Input Pipeline Analyzer's tables for the last profile recorded under ``run_dir``.
+
+    ``tf.profiler.experimental.start(run_dir)`` … ``stop()`` writes a profile to
+    ``run_dir/plugins/profile/<date_time>/<host>.xplane.pb``; TensorBoard's Profile dashboard
+    (the ``xprof`` package) turns it into tables. This calls the same converter, so the numbers
+    are the dashboard's.
+    """
+    found = sorted(Path(run_dir).glob("plugins/profile/*/*.xplane.pb"))
+    if not found:
+        raise FileNotFoundError(f"no profile under {shown(run_dir)}: record one with "
+                                "tf.profiler.experimental.start(log_dir) … stop()")
+    from xprof.convert import raw_to_tool_data
+
+    last = [str(path) for path in found if path.parent == found[-1].parent]
+    data, _ = raw_to_tool_data.xspace_to_tool_data(last, "input_pipeline_analyzer", {})
+    tables = json.loads(data)
+    summary = tables[1]["p"]
+    stages = {row["c"][0]["v"]: float(row["c"][4]["v"]) for row in tables[2]["rows"]}
+    warnings = tuple(row["c"][1]["v"] for row in tables[4]["rows"]) if len(tables) > 4 else ()
+    return InputPipelineAnalysis(
+        steps=len(tables[1]["rows"]), step_ms=float(summary["steptime_ms_average"]),
+        input_ms=float(summary["infeed_time_ms_avg"]), conclusion=summary["input_conclusion"],
+        stages=dict(sorted(stages.items(), key=lambda item: -item[1])), warnings=warnings)
 
 
 @dataclass(frozen=True)

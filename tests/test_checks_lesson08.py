@@ -153,10 +153,42 @@ def test_q5_wants_the_last_value_not_the_peak(tf_keras):
         run_check("08.q5", {"best_trial": lambda d, m: 3})
 
 
+def test_q6_reads_the_text_as_tensorboard_renders_it(tf_keras):
+    tf, _ = tf_keras
+
+    def notes_writer(table_of, note_steps=lambda notes: enumerate(notes)):
+        def log_run_notes(log_dir, config, notes):
+            with tf.summary.create_file_writer(log_dir).as_default():
+                tf.summary.text("config", table_of(config), step=0)
+                for step, note in note_steps(notes):
+                    tf.summary.text("notes", note, step=step)
+        return log_run_notes
+
+    def table(config, separator="|---|---|\n"):
+        return "| setting | value |\n" + separator + "\n".join(
+            f"| {name} | {value} |" for name, value in config.items())
+
+    assert "passed" in run_check("08.q6", {"log_run_notes": notes_writer(table)})
+    cases = {
+        "not a Markdown table": notes_writer(lambda config: table(config, separator="")),
+        "one row per setting": notes_writer(lambda config: table(dict(list(config.items())[1:]))),
+        "first column": notes_writer(lambda config: table({k.upper(): v for k, v in config.items()})),
+        "not its value": notes_writer(lambda config: table({k: 1 for k in config})),
+        "steps": notes_writer(table, note_steps=lambda notes: enumerate(notes, start=1)),
+        "not the note given": notes_writer(table, note_steps=lambda notes: enumerate(
+            n.upper() for n in notes)),
+    }
+    for message, answer in cases.items():
+        with pytest.raises(CheckFailed, match=message):
+            run_check("08.q6", {"log_run_notes": answer})
+    with pytest.raises(CheckFailed, match="no event file"):
+        run_check("08.q6", {"log_run_notes": lambda *args: None})
+
+
 from answer_fixtures import fixture_tests  # noqa: E402
 from answers.lesson08 import ANSWERS  # noqa: E402
 
 # Each question's answer makes its own models and run folders and only reads earlier ones (08.q5
 # reads 08.q4's sweep): the solution's cells before each runs once for all its answers.
 test_answer, test_every_question_has_fixtures, test_graded_sample, lesson_shell = \
-    fixture_tests("08", ANSWERS, share_prefix=("08.q2", "08.q3", "08.q4", "08.q5"))
+    fixture_tests("08", ANSWERS, share_prefix=("08.q2", "08.q3", "08.q4", "08.q5", "08.q6"))

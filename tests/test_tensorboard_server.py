@@ -5,7 +5,8 @@ their log roots (``../logs/<lesson>`` seen from ``notebooks/``) land in that fol
 ``tensorboard`` process per lesson is started on a free loopback port — the Debugger V2 plugin
 reads only the dump written directly in its ``--logdir`` — and the test asks each server what
 a student's browser would: the scalar, histogram and image tags and the op graph of lesson
-08, and the Debugger V2 run of lesson 09 with its infinity/NaN alert. The servers are always
+08 and its profiles in the Profile dashboard, and the Debugger V2 run of lesson 09 with its
+infinity/NaN alert. The servers are always
 stopped, whole process group, whatever happens.
 
 Lesson 08 shows TensorBoard with ``k2tf.logs.show_tensorboard``: the last tests run it in a
@@ -15,6 +16,7 @@ killed as a restart kills it).
 """
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -42,8 +44,11 @@ STARTUP_TIMEOUT_S = 60
 
 def _get(port: int, route: str, **params) -> object:
     query = f"?{urllib.parse.urlencode(params)}" if params else ""
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/{route}{query}", timeout=10) as reply:
-        body = reply.read().decode("utf-8")
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/{route}{query}", timeout=60) as reply:
+        body = reply.read()
+        if reply.headers.get("Content-Encoding") == "gzip":  # the profile plugin compresses
+            body = gzip.decompress(body)
+        body = body.decode("utf-8")
     return json.loads(body) if reply.headers.get_content_type() == "application/json" else body
 
 
@@ -114,6 +119,24 @@ def test_tensorboard_serves_what_the_lessons_logged(lesson_logs):
         assert 'op: "MatMul"' in graph and 'op: "Relu"' in graph
         hparams_runs = [run for run in runs if run.startswith("sweep")]
         assert len(hparams_runs) >= 4
+
+        # Lesson 08's profiles, in the Profile dashboard (the xprof plugin): the runs, the
+        # tools, and the Input Pipeline Analyzer's verdict and stages for the slow pipeline.
+        profile_runs = _get(port08, "data/plugin/profile/runs")
+        for run in ("profile_per_example", "profile_per_batch", "profile_fit"):
+            assert any(served.startswith(f"{run}/") for served in profile_runs), profile_runs
+        slow_run = next(served for served in profile_runs
+                        if served.startswith("profile_per_example/"))
+        tools = _get(port08, "data/plugin/profile/run_tools", run=slow_run)
+        assert "input_pipeline_analyzer" in tools and "trace_viewer@" in tools, tools
+        (xplane,) = (logs / "08_tensorboard" / "profile_per_example").glob(
+            "plugins/profile/*/*.xplane.pb")
+        tables = _get(port08, "data/plugin/profile/data", run=slow_run,
+                      tag="input_pipeline_analyzer", host=xplane.name.removesuffix(".xplane.pb"))
+        assert len(tables[1]["rows"]) == 32, "one row per step the lesson marked"
+        assert "input-bound" in tables[1]["p"]["input_conclusion"]
+        stages = {row["c"][0]["v"] for row in tables[2]["rows"]}
+        assert "Iterator::Root::BatchV2::Map" in stages, stages
 
         # Lesson 09: the Debugger V2 run, and its alert at the op that produced -inf.
         debugger_runs = _get(port09, "data/plugin/debugger-v2/runs")

@@ -535,3 +535,233 @@ def _q5(answers: Answers) -> None:
         raise Fail("best_trial did not name the run whose last value of the metric is the highest.",
                    "read every run's scalars, keep the value at the last step of `metric`, and "
                    "compare those.")
+
+
+class _TableReader:
+    """The rows of the first HTML table in a page: header cells, then each body row's cells."""
+
+    def __init__(self, page: str):
+        from html.parser import HTMLParser
+
+        self.header: list[str] = []
+        self.rows: list[list[str]] = []
+        state = {"table": 0, "row": None, "cell": None, "head": False}
+        reader = self
+
+        class _Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                if tag == "table":
+                    state["table"] += 1
+                elif state["table"] == 1 and tag == "tr":
+                    state["row"] = []
+                elif state["table"] == 1 and tag in ("td", "th") and state["row"] is not None:
+                    state["cell"], state["head"] = [], tag == "th"
+
+            def handle_endtag(self, tag):
+                if tag in ("td", "th") and state["cell"] is not None:
+                    state["row"].append("".join(state["cell"]).strip())
+                    state["cell"] = None
+                elif tag == "tr" and state["row"] is not None:
+                    if state["head"] and not reader.header and not reader.rows:
+                        reader.header = state["row"]
+                    else:
+                        reader.rows.append(state["row"])
+                    state["row"] = None
+                elif tag == "table":
+                    state["table"] += 1  # past the first table: ignore the rest
+
+            def handle_data(self, data):
+                if state["cell"] is not None:
+                    state["cell"].append(data)
+
+        self.found = "<table" in page
+        _Parser().feed(page)
+
+
+def _same_value(shown: str, value) -> bool:
+    """Whether a table cell shows ``value``: the same string, or the same number."""
+    shown = shown.strip()
+    if isinstance(value, str):
+        return shown == value
+    try:
+        return bool(np.isclose(float(shown), float(value), rtol=1e-6, atol=0.0))
+    except ValueError:
+        return False
+
+
+@question("08.q6", points=2,
+          checks="log_run_notes(log_dir, config, notes) writes in log_dir the text `config` at "
+                 "step 0, a Markdown table of the settings TensorBoard renders as a table, and "
+                 "the text `notes` at steps 0, 1, ... holding each note unchanged",
+          defines=("log_run_notes",),
+          fixed="log_run_notes(log_dir, config, notes): in log_dir itself, with tf.summary.text, "
+                "`config` at step 0 (one string: a Markdown table, a header row then one row per "
+                "setting, name then value) and `notes` at step i holding notes[i]; header words, "
+                "extra columns, row order, number formats that keep the value, writers are free",
+          verifies=("log_dir holds text summaries (the Text dashboard's plugin)",
+                    "`config` is written once, at step 0, as one string",
+                    "TensorBoard's own Markdown renderer turns it into a table with one row per "
+                    "setting: the setting's name in the first column, its value (the same "
+                    "string, or the same number) in the second",
+                    "`notes` is written once per note, at steps 0, 1, 2, each note unchanged"))
+def _q6(answers: Answers) -> None:
+    import warnings
+
+    import tensorflow as tf  # noqa: F401  (TensorBoard's readers need it loaded)
+
+    from ..logs import temporary_log_root
+
+    rng = np.random.default_rng(86)
+    config = {"learning rate": float(rng.choice([0.003, 0.025, 0.0015])),  # 2 decimals lose it
+              "hidden units": int(rng.integers(4, 65)),
+              "optimizer": str(rng.choice(["rmsprop", "sgd", "adamw"])),
+              "batch size": int(rng.choice([16, 32, 48]))}
+    notes = [f"epoch 1: loss {rng.uniform(1, 2):.3f}, still falling",
+             "epoch 2: accuracy **up** — keep going",
+             f"epoch 3: stopped early (patience {int(rng.integers(2, 5))})"]
+    log_dir = temporary_log_root("k2tf-check-08q6-")
+    answers.call("log_run_notes", str(log_dir), dict(config), list(notes))
+    _flush_writers()
+    summaries = _summaries(log_dir, "log_run_notes")
+    texts = [s for s in summaries if s.plugin == "text"]
+    if not texts:
+        raise Fail("log_dir holds no text summary, so the Text dashboard shows nothing.",
+                   "write the texts with tf.summary.text while a writer on log_dir is the "
+                   "default.")
+
+    configs = [s for s in texts if s.tag == "config"]
+    if [s.step for s in configs] != [0]:
+        raise Fail(f"expected one text `config` at step 0; found it at steps "
+                   f"{[s.step for s in configs] or 'none'}.",
+                   "write the table once, with the tag `config` and step=0.")
+    value = np.asarray(configs[0].value)
+    if value.size != 1:
+        raise Fail(f"the text `config` holds {value.size} strings; one string holding a Markdown "
+                   "table was expected.", "join the table's lines into one string with \"\\n\".")
+    markdown = value.reshape(-1)[0]
+    markdown = markdown.decode() if isinstance(markdown, bytes) else str(markdown)
+    with warnings.catch_warnings():  # the sanitizer TensorBoard vendors warns it is deprecated
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from tensorboard import plugin_util  # the Text dashboard's own Markdown renderer
+
+        page = plugin_util.markdown_to_safe_html(markdown)
+    table = _TableReader(page)
+    if not table.found:
+        raise Fail("TensorBoard shows the text `config` as plain text, not as a table: it is not "
+                   "a Markdown table.",
+                   "a header row, then a separator row such as `|---|---|`, then one row per "
+                   "setting, each cell between `|`.")
+    if len(table.rows) != len(config):
+        raise Fail(f"the `config` table has {len(table.rows)} row(s) below its header; "
+                   f"{len(config)} settings were given: one row per setting was expected.",
+                   "a header row first, then one row for each setting: its name, then its value.")
+    shown_rows = {row[0]: row[1] if len(row) > 1 else "" for row in table.rows if row}
+    if set(shown_rows) != set(config):
+        raise Fail(f"the first column of the `config` table reads {sorted(shown_rows)}, not the "
+                   f"names of the settings given ({sorted(config)}).",
+                   "put each setting's name in the first column, its value in the second.")
+    for name, given in config.items():
+        if not _same_value(shown_rows[name], given):
+            raise Fail(f"the `config` table shows `{name}` as {shown_rows[name]!r}, not its value "
+                       f"{given!r}.",
+                       "show each value in full (str(value) does), not rounded.")
+
+    written = sorted((s for s in texts if s.tag == "notes"), key=lambda s: s.step)
+    if [s.step for s in written] != list(range(len(notes))):
+        raise Fail(f"with {len(notes)} notes, the text `notes` should be written at steps "
+                   f"0 to {len(notes) - 1}, one note per step; it was written at steps "
+                   f"{[s.step for s in written]}.",
+                   "write notes[i] on its own, with step=i (enumerate counts from 0).")
+    for index, (summary, note) in enumerate(zip(written, notes)):
+        got = np.asarray(summary.value).reshape(-1)
+        got = [g.decode() if isinstance(g, bytes) else str(g) for g in got]
+        if got != [note]:
+            raise Fail(f"the text `notes` at step {index} reads {got if len(got) != 1 else got[0]!r}"
+                       f", not the note given ({note!r}).",
+                       "write each note as it is, one string per step.")
+
+
+def _profiler_running() -> bool:
+    """Stop a profiler left running (it writes its profile then); say whether there was one."""
+    import tensorflow as tf
+
+    try:
+        tf.profiler.experimental.stop()
+    except tf.errors.UnavailableError:
+        return False
+    return True
+
+
+@question("08.q7", points=2,
+          checks="profile_steps records a profile in log_dir in which the Input Pipeline Analyzer "
+                 "counts one step per batch, each step including the wait for its batch",
+          defines=("profile_steps",),
+          fixed="profile_steps(dataset, train_step, log_dir, steps) takes the first `steps` "
+                "batches of dataset in order, calls train_step(batch) once on each, and records a "
+                "profile in log_dir in which each step is marked, fetching its batch included; "
+                "the profiler is stopped when it returns. The marker's name and how the profiler "
+                "is started and stopped are free",
+          verifies=("train_step is called once per batch, on the dataset's first `steps` batches "
+                    "in order (7, then 5)",
+                    "the profiler is not left running",
+                    "a profile is written under log_dir",
+                    "the Input Pipeline Analyzer counts exactly `steps` steps",
+                    "with batches that take 40 ms to make and a step that takes almost none, the "
+                    "analyzer finds the steps waiting for input at least half of the time"))
+def _q7(answers: Answers) -> None:
+    import time
+
+    import tensorflow as tf
+
+    from ..logs import input_pipeline_analysis, temporary_log_root
+
+    def slow(value):
+        time.sleep(0.02)
+        return value
+
+    for steps in (7, 5):
+        start = 100 * steps
+        dataset = tf.data.Dataset.range(start, start + 2 * steps + 6).map(
+            lambda i: tf.numpy_function(slow, [i], tf.int64)).batch(2)
+        total = tf.Variable(0, dtype=tf.int64)
+        add = tf.function(lambda batch: total.assign_add(tf.reduce_sum(batch)), jit_compile=False)
+        add(tf.constant([0, 0], tf.int64))  # traced before the student's profile
+        seen = []
+
+        def train_step(batch):
+            seen.append([int(value) for value in np.asarray(batch)])
+            return add(batch)
+
+        log_dir = temporary_log_root("k2tf-check-08-")
+        try:
+            answers.call("profile_steps", dataset, train_step, str(log_dir), steps)
+        finally:
+            left_running = _profiler_running()
+        expected = [[start + 2 * k, start + 2 * k + 1] for k in range(steps)]
+        if seen != expected:
+            raise Fail(f"asked for {steps} steps, train_step was called {len(seen)} times"
+                       + ("" if len(seen) != steps else ", not on the dataset's first batches in "
+                          "order") + ".",
+                       "take the first `steps` batches of the dataset and call train_step once on "
+                       "each.")
+        if left_running:
+            raise Fail("the profiler was still running when profile_steps returned.",
+                       "stop it (tf.profiler.experimental.stop()) before returning: the profile "
+                       "is written when it stops.")
+        try:
+            analysis = input_pipeline_analysis(log_dir)
+        except FileNotFoundError:
+            raise Fail("no profile was written in log_dir.",
+                       "start the profiler with the log_dir you are given.") from None
+        if analysis.steps != steps:
+            marked = f"{analysis.steps} step" + ("" if analysis.steps == 1 else "s")
+            raise Fail(f"the profile marks {marked} for {steps} calls of train_step.",
+                       "mark each step with tf.profiler.experimental.Trace(name, step_num=step, "
+                       "_r=1), one per batch." if analysis.steps == 0 else
+                       "one step marker per batch: a Trace(..., step_num=step, _r=1) around each.")
+        if not analysis.input_share >= 0.5:
+            raise Fail(f"the batches take 40 ms to make, yet the analyzer finds the marked steps "
+                       f"waiting for input {analysis.input_share:.0%} of the time: fetching the "
+                       "batch is not inside the step.",
+                       "get the next batch inside the step marker (next(iterator) within the "
+                       "`with` block), or the wait for it is not counted.")

@@ -79,6 +79,8 @@ LESSON_SECTIONS = {
     "08.q3": "The graph of a `tf.function`",
     "08.q4": "A hyperparameter sweep",
     "08.q5": "The same numbers, read in code",
+    "08.q6": "Summaries from your own training loop",
+    "08.q7": "The Profiler: is training waiting for data?",
     "09.q1": "Shape and dtype bugs, caught early",
     "09.q2": "Second tool: Debugger V2 (TFDBG)",
     "09.q3": "First tool: `enable_check_numerics`",

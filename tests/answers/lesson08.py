@@ -130,6 +130,17 @@ def _loop(**changes):
     return LOOP.format(**{**LOOP_DEFAULTS, **changes})
 
 
+# 08.q7's second region, as the solution writes it; answers that leave no profile to read (or
+# the profiler running) take one that does not read it, as a student's cell would then fail.
+Q7_RUN = '''
+profile_dir = fresh_run_dir(LOG_ROOT, "profile")
+profile_steps(slow_batches, train_one_batch, str(profile_dir), 8)
+analysis = input_pipeline_analysis(profile_dir)
+print("steps marked:", analysis.steps,
+      "· waiting for input more than half the time:", analysis.input_share > 0.5)
+'''
+Q7_BARE = 'print("not profiled here")'
+
 ANSWERS = {
     "08.q1": [
         honest(("return keras.callbacks.TensorBoard(log_dir, histogram_freq=1, write_graph=False)",
@@ -494,9 +505,191 @@ for run in runs_under(sweep_dir):
 return max(scores, key=scores.get)
 ''', "fails on a run without the metric", match="raised"),
     ],
+    "08.q6": [
+        honest('''
+lines = ["setting | value", ":-- | --:"]  # no outer pipes, aligned columns
+lines += [f"{name} | `{value}`" for name, value in sorted(config.items())]
+writer = tf.summary.create_file_writer(log_dir)
+with writer.as_default():
+    tf.summary.text("config", "\\n".join(lines), step=0)
+for epoch, note in enumerate(notes):
+    with writer.as_default(step=epoch):
+        tf.summary.text("notes", tf.constant(note))
+writer.flush()
+''', "no outer pipes, values in backticks, rows sorted, the step from as_default"),
+        honest('''
+header = "| name | value | type |\\n| --- | --- | --- |\\n"
+rows = "".join(f"| {name} | {value!s} | {type(value).__name__} |\\n"
+               for name, value in config.items())
+with tf.summary.create_file_writer(log_dir).as_default():
+    for step, text in enumerate(notes):
+        tf.summary.text(name="notes", data=text, step=step)
+    tf.summary.text(name="config", data=header + rows, step=0)
+''', "an extra column, notes first, writer never closed (the check flushes it)"),
+        honest('''
+table = ["|setting|value|", "|:---:|:---:|"]
+for name in config:
+    value = config[name]
+    table.append(f"|**{name}**|{value:g}|" if isinstance(value, (int, float))
+                 else f"|**{name}**|{value}|")
+writer = tf.summary.create_file_writer(log_dir)
+step = 0
+for note in notes:
+    with writer.as_default():
+        if step == 0:
+            tf.summary.text("config", "\\n".join(table) + "\\n", step=0)
+        tf.summary.text("notes", note, step=step)
+    step += 1
+writer.close()
+''', "names in bold, numbers written with :g, a counter of its own"),
+        wrong('''
+with tf.summary.create_file_writer(log_dir).as_default():
+    tf.summary.text("config", str(config), step=0)
+    for epoch, note in enumerate(notes):
+        tf.summary.text("notes", note, step=epoch)
+''', "the dict printed as it is, not a table", match="not a Markdown table"),
+        wrong('''
+table = "| setting | value |\\n" + "\\n".join(
+    f"| {name} | {value} |" for name, value in config.items())
+with tf.summary.create_file_writer(log_dir).as_default():
+    tf.summary.text("config", table, step=0)
+    for epoch, note in enumerate(notes):
+        tf.summary.text("notes", note, step=epoch)
+''', "no separator row under the header: TensorBoard shows plain text",
+              match="not a Markdown table"),
+        wrong('''
+names = " | ".join(config)
+values = " | ".join(str(value) for value in config.values())
+rule = " | ".join("---" for _ in config)
+with tf.summary.create_file_writer(log_dir).as_default():
+    tf.summary.text("config", f"| {names} |\\n| {rule} |\\n| {values} |", step=0)
+    for epoch, note in enumerate(notes):
+        tf.summary.text("notes", note, step=epoch)
+''', "the table transposed: names in the header, values in one row",
+              match="one row per setting"),
+        wrong('''
+table = "| setting | value |\\n|---|---|\\n" + "\\n".join(
+    f"| {name} | {value:.2f} |" if isinstance(value, float) else f"| {name} | {value} |"
+    for name, value in config.items())
+with tf.summary.create_file_writer(log_dir).as_default():
+    tf.summary.text("config", table, step=0)
+    for epoch, note in enumerate(notes):
+        tf.summary.text("notes", note, step=epoch)
+''', "floats rounded to 2 decimals: the learning rate reads 0.00",
+              match="not its value"),
+        wrong('''
+table = "| setting | value |\\n|---|---|\\n" + "\\n".join(
+    f"| {name} | {value} |" for name, value in config.items())
+with tf.summary.create_file_writer(log_dir).as_default():
+    tf.summary.text("config", table, step=0)
+    for epoch, note in enumerate(notes, start=1):
+        tf.summary.text("notes", note, step=epoch)
+''', "notes numbered from 1, like the epochs they describe", match="steps"),
+        wrong('''
+table = "| setting | value |\\n|---|---|\\n" + "\\n".join(
+    f"| {name} | {value} |" for name, value in config.items())
+with tf.summary.create_file_writer(log_dir).as_default():
+    tf.summary.text("config", table, step=0)
+    tf.summary.text("notes", notes, step=0)
+''', "every note in one summary at step 0", match="steps"),
+        wrong('''
+import os
+
+table = "| setting | value |\\n|---|---|\\n" + "\\n".join(
+    f"| {name} | {value} |" for name, value in config.items())
+with tf.summary.create_file_writer(os.path.join(log_dir, "notes")).as_default():
+    tf.summary.text("config", table, step=0)
+    for epoch, note in enumerate(notes):
+        tf.summary.text("notes", note, step=epoch)
+''', "a run folder of its own inside log_dir", match="no event file"),
+    ],
+    "08.q7": [
+        honest(('''
+batches = iter(dataset)
+tf.profiler.experimental.start(log_dir)
+try:
+    for step in range(steps):
+        with tf.profiler.experimental.Trace("train", step_num=step, _r=1):
+            train_step(next(batches))
+finally:
+    tf.profiler.experimental.stop()
+''', Q7_RUN), "start/stop in a try/finally, next() inside the marker"),
+        honest(('''
+iterator = iter(dataset.take(steps))
+with tf.profiler.experimental.Profile(log_dir):
+    for number in range(steps):
+        with tf.profiler.experimental.Trace("step", step_num=number, _r=1):
+            batch = next(iterator)
+            train_step(batch)
+''', Q7_RUN), "the Profile context manager, another marker name, take() then next()"),
+        honest(('''
+options = tf.profiler.experimental.ProfilerOptions(host_tracer_level=2, python_tracer_level=0)
+tf.profiler.experimental.start(log_dir, options=options)
+iterator = iter(dataset)
+step = 0
+while step < steps:
+    with tf.profiler.experimental.Trace("train_step", step_num=step, _r=1):
+        train_step(iterator.get_next())
+    step += 1
+tf.profiler.experimental.stop()
+''', Q7_RUN), "profiler options, a while loop, iterator.get_next()"),
+        wrong(('''
+tf.profiler.experimental.start(log_dir)
+for step, batch in enumerate(dataset.take(steps)):
+    with tf.profiler.experimental.Trace("train", step_num=step, _r=1):
+        train_step(batch)
+tf.profiler.experimental.stop()
+''', Q7_RUN), "the batch fetched by the for loop, outside the marker",
+              match="not inside the step"),
+        wrong(('''
+batches = iter(dataset)
+tf.profiler.experimental.start(log_dir)
+for step in range(steps):
+    with tf.profiler.experimental.Trace("train", step_num=step):
+        train_step(next(batches))
+tf.profiler.experimental.stop()
+''', Q7_RUN), "a Trace without _r=1: not a step marker", match="marks 0 steps"),
+        wrong(('''
+tf.profiler.experimental.start(log_dir)
+for batch in dataset.take(steps):
+    train_step(batch)
+tf.profiler.experimental.stop()
+''', Q7_RUN), "no step markers at all", match="marks 0 steps"),
+        wrong(('''
+batches = iter(dataset)
+tf.profiler.experimental.start(log_dir)
+with tf.profiler.experimental.Trace("train", step_num=0, _r=1):
+    for step in range(steps):
+        train_step(next(batches))
+tf.profiler.experimental.stop()
+''', Q7_RUN), "one marker around the whole loop", match="marks 1 step "),
+        wrong(('''
+batches = iter(dataset)
+tf.profiler.experimental.start(log_dir)
+for step in range(steps):
+    with tf.profiler.experimental.Trace("train", step_num=step, _r=1):
+        train_step(next(batches))
+''', Q7_BARE), "the profiler never stopped", match="still running"),
+        wrong(('''
+batches = iter(dataset)
+tf.profiler.experimental.start(str(LOG_ROOT))
+for step in range(steps):
+    with tf.profiler.experimental.Trace("train", step_num=step, _r=1):
+        train_step(next(batches))
+tf.profiler.experimental.stop()
+''', Q7_BARE), "the notebook's LOG_ROOT instead of log_dir", match="no profile"),
+        wrong(('''
+batches = iter(dataset)
+tf.profiler.experimental.start(log_dir)
+for step in range(steps + 1):
+    with tf.profiler.experimental.Trace("train", step_num=step, _r=1):
+        train_step(next(batches))
+tf.profiler.experimental.stop()
+''', Q7_RUN), "one step too many", match="called 8 times|called 6 times"),
+    ],
 }
 
-# The solution's second region of 08.q2 to 08.q5 (the cell's own run of the function), kept
+# The solution's second region of 08.q2 to 08.q6 (the cell's own run of the function), kept
 # as the solution writes it.
 SECOND_REGION = {
     "08.q2": '''
@@ -521,6 +714,11 @@ for learning_rate in HP_LEARNING_RATE.domain.values:
               val_accuracy)
 ''',
     "08.q5": 'print("best trial:", best_trial(sweep_dir, "val_accuracy"))',
+    "08.q6": '''
+notes_dir = fresh_run_dir(LOG_ROOT, "notes")
+log_run_notes(str(notes_dir), {"hidden units": 32, "optimizer": "adam", "learning rate": 0.001},
+              ["epoch 1: loss still falling", "epoch 2: accuracy above 0.8"])
+''',
 }
 for _qid, _second in SECOND_REGION.items():
     ANSWERS[_qid] = [replace(a, code=a.code + (_second,)) for a in ANSWERS[_qid]]
