@@ -168,9 +168,25 @@ class WorkerResult:
 
     @property
     def loop_losses(self) -> tuple[float, ...] | None:
-        """The loss after each epoch of the custom training loop."""
+        """The loss after each epoch the custom training loop trained in this run."""
         losses = self.data.get("loop_losses")
         return tuple(losses) if losses is not None else None
+
+    @property
+    def loop_epochs(self) -> tuple[int, ...] | None:
+        """The numbers of those epochs (from 1; after a resume, the epochs left)."""
+        epochs = self.data.get("loop_epochs")
+        return tuple(epochs) if epochs is not None else None
+
+    @property
+    def resumed_from_epoch(self) -> int | None:
+        """With checkpoints: the epoch the worker's latest checkpoint had reached (0: none)."""
+        return self.data.get("resumed_from_epoch")
+
+    @property
+    def weights_sha256(self) -> str | None:
+        """A digest of the custom loop's final weights, to compare two runs bit for bit."""
+        return self.data.get("weights_sha256")
 
 
 def _worker_env(config: dict, log_dir: Path, keras: str = "keras") -> dict:
@@ -212,6 +228,8 @@ def _stop_all(processes: list[subprocess.Popen], grace: float = 5.0) -> None:
 def run_workers(num_workers: int = 2, *, epochs: int = 3, try_fit: bool = True,
                 keras: str = "keras", timeout: float = DEFAULT_TIMEOUT_S,
                 log_dir: str | os.PathLike | None = None,
+                checkpoint_dir: str | os.PathLike | None = None,
+                lose_worker: tuple[int, int] | None = None,
                 command: list[str] | None = None) -> list[WorkerResult]:
     """Train one small model under ``MultiWorkerMirroredStrategy`` in ``num_workers``
     processes talking over 127.0.0.1; return each worker's report.
@@ -228,11 +246,21 @@ def run_workers(num_workers: int = 2, *, epochs: int = 3, try_fit: bool = True,
     the call. If one worker fails, the others are stopped at once rather than left waiting for
     it. ``command`` replaces the worker program (the tests use it). Workers' logs (stderr) go
     to ``worker-<i>.log`` in ``log_dir`` (a temporary folder by default, deleted afterwards).
+
+    With ``checkpoint_dir``, the custom loop restores the latest checkpoint there (model,
+    optimizer, epoch reached) and saves one after every epoch: run the cluster again with the
+    same folder and it resumes. ``lose_worker=(i, n)`` makes worker ``i`` exit abruptly (status
+    17) once epoch ``n`` is saved, as a worker whose machine goes away; the others are then
+    stopped, as a cluster manager would before restarting the job.
     """
     import time
 
     if keras not in KERAS_CHOICES:
         raise ValueError(f"keras must be one of {KERAS_CHOICES}, not {keras!r}")
+    if (checkpoint_dir is not None or lose_worker is not None) and keras != "keras":
+        raise ValueError("checkpoints and a lost worker are for the custom loop (keras='keras')")
+    if lose_worker is not None and checkpoint_dir is None:
+        raise ValueError("lose_worker needs a checkpoint_dir to resume from")
     if command is None and not loopback_works():
         raise RuntimeError("this machine has no working loopback network (127.0.0.1), which "
                            "the workers need to talk to each other; run this on a normal machine")
@@ -252,7 +280,12 @@ def run_workers(num_workers: int = 2, *, epochs: int = 3, try_fit: bool = True,
                 outputs.append(out)
                 args = command or ([sys.executable, "-m", "k2tf.distributed_worker",
                                     "--epochs", str(epochs), "--keras", keras]
-                                   + (["--try-fit"] if try_fit else []))
+                                   + (["--try-fit"] if try_fit else [])
+                                   + (["--checkpoint-dir", str(Path(checkpoint_dir).resolve())]
+                                      if checkpoint_dir is not None else [])
+                                   + (["--die-after-epoch", str(lose_worker[1])]
+                                      if lose_worker is not None and lose_worker[0] == index
+                                      else []))
                 processes.append(subprocess.Popen(
                     args,
                     stdin=subprocess.DEVNULL, stdout=outf, stderr=err,

@@ -15,8 +15,10 @@ stderr, which the parent sends to a log file.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
+import shutil
 import traceback
 from pathlib import Path
 
@@ -47,6 +49,11 @@ def main(argv=None) -> int:
     parser.add_argument("--try-fit", action="store_true", help="try Keras 3's model.fit first and report")
     parser.add_argument("--keras", choices=KERAS_CHOICES, default="keras",
                         help="train with Keras 3 (fit tried, then a custom loop) or with tf_keras's fit")
+    parser.add_argument("--checkpoint-dir", default=None,
+                        help="custom loop: restore the latest checkpoint there, save one per epoch")
+    parser.add_argument("--die-after-epoch", type=int, default=None,
+                        help="custom loop: exit abruptly (status 17) once this epoch is saved, "
+                             "as a worker whose machine is lost")
     args = parser.parse_args(argv)
     if args.keras == "tf_keras":
         # read once, when TensorFlow is imported (quiet_tensorflow imports it): tf.keras becomes
@@ -117,10 +124,13 @@ def main(argv=None) -> int:
             report(f"worker {index}: fit works in Keras {keras.__version__}, "
                    f"loss {losses[0]:.3f} -> {losses[-1]:.3f}")
 
-    # 2. The custom training loop of lesson 10, unchanged.
+    # 2. The custom training loop of lesson 10. Seeded again: its model starts from the same
+    # weights whether fit was tried before it or not.
+    seed_everything(0)
     with strategy.scope():
         model = make_model()
         optimizer = keras.optimizers.SGD(0.05)
+        optimizer.build(model.trainable_variables)  # its variables exist before a restore
     loss_fn = keras.losses.MeanSquaredError(reduction=None)
     distributed = strategy.experimental_distribute_dataset(dataset)
 
@@ -136,16 +146,51 @@ def main(argv=None) -> int:
         per_replica = strategy.run(replica_step, args=batch)
         return strategy.reduce("SUM", per_replica, axis=None)
 
-    losses = []
-    for _ in range(args.epochs):
+    # Fault tolerance for a hand-written loop: a checkpoint of the model, the optimizer and the
+    # epoch reached, saved after every epoch; a restarted cluster resumes from the latest. Every
+    # worker saves (saving may need them all); only the chief (worker 0) writes where the
+    # checkpoints are kept, the others write to a folder of their own and delete it.
+    first_epoch, manager = 0, None
+    if args.checkpoint_dir:
+        epoch = tf.Variable(0, dtype=tf.int64, trainable=False)
+        checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, epoch=epoch)
+        chief_dir = Path(args.checkpoint_dir)
+        write_dir = chief_dir if index == 0 else chief_dir / f"worker-{index}-scratch"
+        manager = tf.train.CheckpointManager(checkpoint, str(write_dir), max_to_keep=2)
+        latest = tf.train.latest_checkpoint(str(chief_dir))
+        if latest:
+            checkpoint.restore(latest).assert_consumed()
+            first_epoch = int(epoch.numpy())
+        report_data(resumed_from_epoch=first_epoch)
+        report(f"worker {index}: " + (f"resumed after epoch {first_epoch}" if latest
+                                      else "no checkpoint yet, starts from epoch 1"))
+
+    losses, epochs_trained = [], []
+    for epoch_number in range(first_epoch + 1, args.epochs + 1):
         total, steps = 0.0, 0
         for batch in distributed:
             total += float(train_step(batch))
             steps += 1
         losses.append(total / steps)
-    report_data(loop_losses=losses)
-    report(f"worker {index}: custom loop, loss {losses[0]:.3f} -> {losses[-1]:.3f} "
-           f"after {len(losses)} epochs")
+        epochs_trained.append(epoch_number)
+        report_data(loop_losses=losses, loop_epochs=epochs_trained)
+        if manager is not None:
+            epoch.assign(epoch_number)
+            manager.save(checkpoint_number=epoch_number)
+            if index != 0:
+                shutil.rmtree(write_dir, ignore_errors=True)
+            # every worker has saved once this all-reduce returns (it needs them all)
+            strategy.reduce("SUM", strategy.run(lambda: tf.constant(1.0)), axis=None)
+            if epoch_number == args.die_after_epoch:
+                report(f"worker {index}: lost after saving epoch {epoch_number}")
+                os._exit(17)  # no cleanup, no goodbye: as a machine that goes away
+    weights = np.concatenate([np.ravel(w.numpy()) for w in model.weights])
+    report_data(weights_sha256=hashlib.sha256(weights.astype("<f4").tobytes()).hexdigest())
+    if len(losses) == 1:
+        report(f"worker {index}: custom loop, loss {losses[0]:.3f} in epoch {epochs_trained[0]}")
+    elif losses:
+        report(f"worker {index}: custom loop, loss {losses[0]:.3f} -> {losses[-1]:.3f} "
+               f"in epochs {epochs_trained[0]}-{epochs_trained[-1]}")
     report(f"worker {index} done")
     return 0
 

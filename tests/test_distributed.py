@@ -108,6 +108,39 @@ def test_the_fit_verdict_is_computed_on_two_workers_and_carries_the_real_error(k
         assert r.fit_losses is None
 
 
+def test_a_custom_loop_that_loses_a_worker_resumes_from_its_checkpoint_bit_for_bit(
+        keras3_on_two_workers, tmp_path):
+    """Worker 1 is lost once epoch 1 is saved; the cluster, started again on the same folder,
+    resumes at epoch 2 and ends where the uninterrupted run (the fixture's) ended: the same
+    losses and the same weights, bit for bit."""
+    lost = distributed.run_workers(2, epochs=2, try_fit=False, checkpoint_dir=tmp_path,
+                                   lose_worker=(1, 1), timeout=120)
+    assert lost[1].returncode == 17 and "worker 1: lost after saving epoch 1" in lost[1].lines
+    assert not lost[0].ok, "its peer gone, worker 0 cannot finish: it is stopped"
+    assert [r.resumed_from_epoch for r in lost] == [0, 0]
+    assert lost[0].loop_epochs == (1,)
+    assert (tmp_path / "checkpoint").is_file() and list(tmp_path.glob("ckpt-1.index"))
+    assert not list(tmp_path.glob("ckpt-2.*")) and not list(tmp_path.glob("worker-*"))
+
+    resumed = distributed.run_workers(2, epochs=2, try_fit=False, checkpoint_dir=tmp_path,
+                                      timeout=120)
+    assert all(r.ok for r in resumed), [r.lines for r in resumed]
+    assert [r.resumed_from_epoch for r in resumed] == [1, 1]
+    assert [r.loop_epochs for r in resumed] == [(2,), (2,)]
+    uninterrupted = keras3_on_two_workers[0]
+    assert uninterrupted.loop_epochs == (1, 2)
+    assert lost[0].loop_losses + resumed[0].loop_losses == uninterrupted.loop_losses
+    assert {r.weights_sha256 for r in resumed} == {uninterrupted.weights_sha256}
+    assert not list(tmp_path.glob("worker-*")), "the other workers' scratch copies are removed"
+
+
+def test_a_lost_worker_needs_a_checkpoint_and_the_custom_loop():
+    with pytest.raises(ValueError, match="checkpoint_dir"):
+        distributed.run_workers(2, lose_worker=(1, 1))
+    with pytest.raises(ValueError, match="custom loop"):
+        distributed.run_workers(2, keras="tf_keras", checkpoint_dir="somewhere")
+
+
 def test_keras3_fit_trains_on_one_worker():
     """One worker is still a MultiWorkerMirroredStrategy cluster, and there fit works."""
     pytest.importorskip("tensorflow")

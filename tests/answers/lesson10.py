@@ -1,5 +1,25 @@
 """Answers to exercise 10's questions: honest ones written differently, and typical mistakes."""
+import textwrap
+
 from answer_fixtures import honest, wrong
+
+
+# 10.q6: the parse function most answers share, then the pipeline that makes the answer.
+_PARSE = '''
+features = {"x": tf.io.FixedLenFeature([8], tf.float32),
+            "y": tf.io.FixedLenFeature([], tf.int64)}
+
+
+def parse(record):
+    example = tf.io.parse_single_example(record, features)
+    return example["x"], example["y"]
+
+
+'''
+
+
+def _parsed(pipeline: str) -> str:
+    return _PARSE + textwrap.dedent(pipeline)
 
 ANSWERS = {
     "10.q1": [
@@ -630,65 +650,30 @@ ANSWERS = {
             dataset = dataset.map(lambda example: (example["x"], example["y"]))
             return dataset.cache(cache_file).shuffle(8).batch(batch_size)
             """, "cached to a new file, a small shuffle buffer, cycle_length = the number of files"),
-        wrong("""
-            features = {"x": tf.io.FixedLenFeature([8], tf.float32),
-                        "y": tf.io.FixedLenFeature([], tf.int64)}
-
-            def parse(record):
-                example = tf.io.parse_single_example(record, features)
-                return example["x"], example["y"]
-
+        wrong(_parsed("""
             return (tf.data.Dataset.from_tensor_slices(filenames)
                     .interleave(tf.data.TFRecordDataset, num_parallel_calls=tf.data.AUTOTUNE)
                     .map(parse).shuffle(1000).cache().batch(batch_size))
-            """, "shuffle before the cache: the first epoch's order is replayed", match=r"frozen"),
-        wrong("""
-            features = {"x": tf.io.FixedLenFeature([8], tf.float32),
-                        "y": tf.io.FixedLenFeature([], tf.int64)}
-
-            def parse(record):
-                example = tf.io.parse_single_example(record, features)
-                return example["x"], example["y"]
-
+            """), "shuffle before the cache: the first epoch's order is replayed", match=r"frozen"),
+        wrong(_parsed("""
             return (tf.data.Dataset.from_tensor_slices(filenames)
                     .interleave(tf.data.TFRecordDataset, num_parallel_calls=tf.data.AUTOTUNE)
                     .map(parse).cache().batch(batch_size).prefetch(tf.data.AUTOTUNE))
-            """, "no shuffle at all", match=r"not shuffled"),
-        wrong("""
-            features = {"x": tf.io.FixedLenFeature([8], tf.float32),
-                        "y": tf.io.FixedLenFeature([], tf.int64)}
-
-            def parse(record):
-                example = tf.io.parse_single_example(record, features)
-                return example["x"], example["y"]
-
+            """), "no shuffle at all", match=r"not shuffled"),
+        wrong(_parsed("""
             return (tf.data.Dataset.from_tensor_slices(filenames).shuffle(len(filenames))
                     .interleave(tf.data.TFRecordDataset, num_parallel_calls=tf.data.AUTOTUNE)
                     .map(parse).cache().batch(batch_size))
-            """, "only the file names are shuffled, and the cache replays that order",
+            """), "only the file names are shuffled, and the cache replays that order",
             match=r"not shuffled"),
-        wrong("""
-            features = {"x": tf.io.FixedLenFeature([8], tf.float32),
-                        "y": tf.io.FixedLenFeature([], tf.int64)}
-
-            def parse(record):
-                example = tf.io.parse_single_example(record, features)
-                return example["x"], example["y"]
-
+        wrong(_parsed("""
             return tf.data.TFRecordDataset(filenames[0]).map(parse).cache().shuffle(1000).batch(batch_size)
-            """, "reads the first file only", match=r"1 of the 3 files"),
-        wrong("""
-            features = {"x": tf.io.FixedLenFeature([8], tf.float32),
-                        "y": tf.io.FixedLenFeature([], tf.int64)}
-
-            def parse(record):
-                example = tf.io.parse_single_example(record, features)
-                return example["x"], example["y"]
-
+            """), "reads the first file only", match=r"1 of the 3 files"),
+        wrong(_parsed("""
             return (tf.data.Dataset.from_tensor_slices(filenames)
                     .interleave(tf.data.TFRecordDataset, num_parallel_calls=tf.data.AUTOTUNE)
                     .map(parse).shuffle(1000).batch(batch_size).prefetch(tf.data.AUTOTUNE))
-            """, "no cache: every epoch reads the files again", match=r"not cached"),
+            """), "no cache: every epoch reads the files again", match=r"not cached"),
         wrong("""
             features = {"x": tf.io.FixedLenFeature([8], tf.float32),
                         "y": tf.io.FixedLenFeature([], tf.int64)}
@@ -698,17 +683,10 @@ ANSWERS = {
             ys = parsed.map(lambda example: example["y"]).shuffle(1000)
             return tf.data.Dataset.zip((xs, ys)).batch(batch_size)
             """, "x and y shuffled apart: the pairs are broken", match=r"belong together"),
-        wrong("""
-            features = {"x": tf.io.FixedLenFeature([8], tf.float32),
-                        "y": tf.io.FixedLenFeature([], tf.int64)}
-
-            def parse(record):
-                example = tf.io.parse_single_example(record, features)
-                return example["x"], example["y"]
-
+        wrong(_parsed("""
             return (tf.data.TFRecordDataset(filenames).map(parse)
                     .batch(batch_size).cache().shuffle(100))
-            """, "batched before the cache and the shuffle: whole batches are shuffled",
+            """), "batched before the cache and the shuffle: whole batches are shuffled",
             match=r"whole batches"),
         wrong("""
             features = {"x": tf.io.FixedLenFeature([8], tf.float32),
@@ -731,16 +709,9 @@ ANSWERS = {
 
             return tf.data.TFRecordDataset(filenames).map(parse).cache().shuffle(1000).batch(batch_size)
             """, "labels of shape (batch, 1)", match=r"shape \(batch,\)"),
-        wrong("""
-            features = {"x": tf.io.FixedLenFeature([8], tf.float32),
-                        "y": tf.io.FixedLenFeature([], tf.int64)}
-
-            def parse(record):
-                example = tf.io.parse_single_example(record, features)
-                return example["x"], example["y"]
-
+        wrong(_parsed("""
             return (tf.data.TFRecordDataset(filenames).map(parse).cache().shuffle(1000)
                     .repeat().batch(batch_size))
-            """, "repeated forever, for the epochs", match=r"never ends"),
+            """), "repeated forever, for the epochs", match=r"never ends"),
     ],
 }
