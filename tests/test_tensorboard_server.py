@@ -93,9 +93,11 @@ def test_tensorboard_serves_what_the_lessons_logged(lesson_logs):
     assert list((logs / "09_debugging").glob("tfdbg_events.*")), "lesson 09 wrote no dump"
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     with tensorboard_server(logs / "08_tensorboard", lesson_logs) as (port08, process08), \
-            tensorboard_server(logs / "09_debugging", lesson_logs) as (port09, process09):
+            tensorboard_server(logs / "09_debugging", lesson_logs) as (port09, process09), \
+            tensorboard_server(logs / "08_tensorboard_profiles", lesson_logs) as (port_p, process_p):
         _wait_until_ready(port08, process08, deadline)
         _wait_until_ready(port09, process09, deadline)
+        _wait_until_ready(port_p, process_p, deadline)
 
         # Lesson 08: the runs, their scalars and histograms, the images and the op graph.
         runs = _get(port08, "data/runs")
@@ -120,18 +122,18 @@ def test_tensorboard_serves_what_the_lessons_logged(lesson_logs):
         hparams_runs = [run for run in runs if run.startswith("sweep")]
         assert len(hparams_runs) >= 4
 
-        # Lesson 08's profiles, in the Profile dashboard (the xprof plugin): the runs, the
-        # tools, and the Input Pipeline Analyzer's verdict and stages for the slow pipeline.
-        profile_runs = _get(port08, "data/plugin/profile/runs")
+        # Lesson 08's profiles, in their own log root, in the Profile dashboard (the xprof
+        # plugin): the runs, the tools, and the Input Pipeline Analyzer's verdict and stages.
+        profile_runs = _get(port_p, "data/plugin/profile/runs")
         for run in ("profile_per_example", "profile_per_batch", "profile_fit"):
             assert any(served.startswith(f"{run}/") for served in profile_runs), profile_runs
         slow_run = next(served for served in profile_runs
                         if served.startswith("profile_per_example/"))
-        tools = _get(port08, "data/plugin/profile/run_tools", run=slow_run)
+        tools = _get(port_p, "data/plugin/profile/run_tools", run=slow_run)
         assert "input_pipeline_analyzer" in tools and "trace_viewer@" in tools, tools
-        (xplane,) = (logs / "08_tensorboard" / "profile_per_example").glob(
+        (xplane,) = (logs / "08_tensorboard_profiles" / "profile_per_example").glob(
             "plugins/profile/*/*.xplane.pb")
-        tables = _get(port08, "data/plugin/profile/data", run=slow_run,
+        tables = _get(port_p, "data/plugin/profile/data", run=slow_run,
                       tag="input_pipeline_analyzer", host=xplane.name.removesuffix(".xplane.pb"))
         assert len(tables[1]["rows"]) == 32, "one row per step the lesson marked"
         assert "input-bound" in tables[1]["p"]["input_conclusion"]

@@ -40,7 +40,8 @@ REOPEN_MS = 90_000  # a reload: the lab restores its layout and opens the notebo
 # Runs the lesson writes, as TensorBoard lists them; the sweep adds sweep/<trial> runs.
 LESSON_RUNS = ("fit/train", "fit/validation", "loop", "graph")
 # TensorBoard's dashboards for what the lesson logs: each tab must show by name in the frame.
-TABS = ("Time Series", "Scalars", "Images", "Graphs", "Distributions", "Histograms", "HParams")
+TABS = ("Time Series", "Scalars", "Images", "Graphs", "Distributions", "Histograms", "Text",
+        "HParams")
 MIN_READABLE_PX = 9  # the tabs' letters as drawn on screen
 
 
@@ -192,11 +193,11 @@ def test_lesson_08_tensorboard_through_the_lab_after_run_all(network_lab, page, 
             };
         }""", [tab.lower() for tab in TABS])
     scale = box["width"] / tab_bar["width"]
-    assert tab_bar["arrows"] == 0, f"the tab bar scrolls: {tab_bar}"
+    assert tab_bar["arrows"] == 0, f"the tab bar scrolls: {tab_bar}, frame box {box}"
     for name, tab in tab_bar["tabs"].items():
         assert tab is not None and 0 <= tab["left"] < tab["right"] <= tab_bar["width"], \
             f"tab {name!r} not shown: {tab_bar}"
-        assert tab["font"] * scale >= MIN_READABLE_PX, f"tab {name!r} drawn too small: {tab_bar}"
+        assert tab["font"] * scale >= MIN_READABLE_PX, f"tab {name!r} drawn too small: {tab_bar}, {box}"
     screenshots(page, "08-tensorboard-through-the-lab", gallery_too=True)
 
     # The server belongs to the kernel: shut the kernel down, and it is gone.
