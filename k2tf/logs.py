@@ -313,12 +313,13 @@ def stop_tensorboard(logdir: str | Path, timeout: float = 10.0) -> int:
 TENSORBOARD_FRAME_HEIGHT = 900
 #: The narrowest width, in CSS pixels, TensorBoard is laid out at in the frame. Narrower,
 #: its tab bar hides the last dashboards behind a scroll arrow (lesson 08's seven dashboards
-#: needed 1150 px, measured in Chromium; its eight, with Text, about 1210). A notebook is
-#: narrower than that in a 1280-pixel browser window with the file browser open (about 830
-#: px), so the dashboard is laid out at this width and drawn smaller to fit (tabs at 9.4 px
-#: there); with room to spare it is drawn at full size. A ninth dashboard would not fit at a
-#: readable size: lesson 08's profiles have a log root, and a TensorBoard, of their own.
-TENSORBOARD_LAYOUT_WIDTH = 1240
+#: needed 1150 px, measured in Chromium; its eight, with Text, 1285: at 1240 the HParams tab
+#: is drawn under the "Inactive" menu). A notebook is narrower than that in a 1280-pixel
+#: browser window with the file browser open (828 px), so the dashboard is laid out at this
+#: width and drawn smaller to fit (tabs at 9.0 px there); with room to spare it is drawn at
+#: full size. A ninth dashboard would not fit at a readable size: lesson 08's profiles have a
+#: log root, and a TensorBoard, of their own.
+TENSORBOARD_LAYOUT_WIDTH = 1285
 TENSORBOARD_START_TIMEOUT_S = 90.0
 
 # The servers this kernel started, by log folder; they stop when the kernel does.

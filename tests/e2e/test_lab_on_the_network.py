@@ -186,8 +186,11 @@ def test_lesson_08_tensorboard_through_the_lab_after_run_all(network_lab, page, 
                 tabs: Object.fromEntries(names.map(name => {
                     const tab = tabs.find(t => t.textContent.trim().toLowerCase() === name);
                     const r = tab && tab.getBoundingClientRect();
+                    // what is drawn at the tab's right end: the tab, or something over it
+                    const top = r && document.elementFromPoint(r.right - 3, (r.top + r.bottom) / 2);
                     return [name, r && r.width ? {left: r.left, right: r.right,
-                        font: parseFloat(getComputedStyle(tab.querySelector('*') || tab).fontSize)}
+                        font: parseFloat(getComputedStyle(tab.querySelector('*') || tab).fontSize),
+                        covered: !(top && tab.contains(top))}
                         : null];
                 })),
             };
@@ -197,6 +200,7 @@ def test_lesson_08_tensorboard_through_the_lab_after_run_all(network_lab, page, 
     for name, tab in tab_bar["tabs"].items():
         assert tab is not None and 0 <= tab["left"] < tab["right"] <= tab_bar["width"], \
             f"tab {name!r} not shown: {tab_bar}"
+        assert not tab["covered"], f"tab {name!r} is drawn under something else: {tab_bar}"
         assert tab["font"] * scale >= MIN_READABLE_PX, f"tab {name!r} drawn too small: {tab_bar}, {box}"
     screenshots(page, "08-tensorboard-through-the-lab", gallery_too=True)
 
