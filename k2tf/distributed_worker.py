@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import traceback
 from pathlib import Path
 
@@ -228,5 +229,19 @@ def train_with_tf_keras_fit(strategy, dataset, epochs: int, index: int) -> None:
            f"loss {losses[0]:.3f} -> {losses[-1]:.3f} after {len(losses)} epochs")
 
 
+def exit_at_once(code: int) -> None:
+    """End the worker now that everything it reports is written and flushed.
+
+    A normal interpreter exit of a ``MultiWorkerMirroredStrategy`` worker spends seconds in
+    TensorFlow's native teardown (no Python frame left; measured here: 3.5-4 s of wall time and
+    1.7 s of CPU per worker, more than the whole training), which every cluster run of lesson 10
+    would wait for. Its checkpoints are already on disk (``CheckpointManager.save`` returns once
+    written) and its last collective has finished on every worker, so nothing is lost.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    exit_at_once(main())
