@@ -165,7 +165,7 @@ def _answers_run_in_a_fresh_process(lesson_shell, tmp_path_factory):
 from answer_fixtures import fixture_tests  # noqa: E402
 from answers.lesson10 import ANSWERS  # noqa: E402
 
-# 10.q4, 10.q5 and 10.q6 only read what earlier answers made (10.q3 trains for seconds under a
+# 10.q4 to 10.q7 only read what earlier answers made (10.q3 trains for seconds under a
 # MirroredStrategy): the solution's cells before them run once for all their answers.
 test_answer, test_every_question_has_fixtures, test_graded_sample, lesson_shell = \
-    fixture_tests("10", ANSWERS, share_prefix=("10.q4", "10.q5", "10.q6"))
+    fixture_tests("10", ANSWERS, share_prefix=("10.q4", "10.q5", "10.q6", "10.q7"))

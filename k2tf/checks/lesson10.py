@@ -548,8 +548,10 @@ def _epoch_of_examples(dataset, epoch: int, x, y) -> tuple[list[int], list, list
     import tensorflow as tf
 
     n = len(x)
+    # one pass holds at most len(y) batches: read one more, so that a pass that never ends (a
+    # repeat() its cardinality cannot show, after a filter or from a generator) fails, not hangs
     try:
-        batches = list(dataset)
+        batches = list(dataset.take(len(y) + 1))
     except Exception as error:  # noqa: BLE001 (the student's pipeline failed: say how)
         if epoch == 2 and isinstance(error, tf.errors.NotFoundError):
             raise Fail("the second epoch read the TFRecord files again (the check had moved them "
@@ -699,3 +701,167 @@ def _q6(answers: Answers) -> None:
         raise Fail("both epochs give the same batches, only in another order: the pipeline "
                    "shuffles whole batches, so the same examples always train together.",
                    "shuffle the examples before `batch`, not the batches after it.")
+
+
+# 10.q7 ---------------------------------------------------------------------------------------
+
+# (input pipelines, replicas in sync, global batch): two workers of one replica each, one
+# machine of two replicas (MirroredStrategy), two workers of two replicas each, three workers
+_Q7_CLUSTERS = ((2, 2, 6), (1, 2, 6), (2, 4, 8), (3, 3, 6))
+
+
+def _pipeline_epoch(dataset, label: str, by_row: dict, y) -> list[list[int]]:
+    """One pass over one input pipeline's ``dataset``: each batch as the indices of its examples."""
+    import tensorflow as tf
+
+    # one pass holds at most len(y) batches: read one more, so that a pass that never ends (a
+    # repeat() its cardinality cannot show, after a filter or from a generator) fails, not hangs
+    try:
+        batches = list(dataset.take(len(y) + 1))
+    except Exception as error:  # noqa: BLE001 (the student's pipeline failed: say how)
+        text = str(error).strip()
+        raise Fail(f"reading {label} raised {type(error).__name__}: "
+                   f"{text.splitlines()[0][:200] if text else ''}",
+                   "build the dataset from `x` and `y` with `tf.data.Dataset.from_tensor_slices"
+                   "((x, y))`.") from None
+    if len(batches) > len(y):
+        raise Fail(f"{label} gives more than {len(y)} batches of {len(y)} examples: one pass over "
+                   "it does not end, and one pass should be one epoch.",
+                   "leave out `repeat()`: each epoch starts a new pass.")
+    result = []
+    for batch in batches:
+        if not (isinstance(batch, (tuple, list)) and len(batch) == 2
+                and all(isinstance(part, tf.Tensor) for part in batch)):
+            raise Fail(f"{label} gives elements that are not pairs of tensors (x, y).",
+                       "keep the pairs `(x, y)` that `from_tensor_slices((x, y))` gives.")
+        xb, yb = (part.numpy() for part in batch)
+        if xb.ndim != 2 or yb.ndim != 1 or len(xb) != len(yb):
+            raise Fail(f"{label} gives a batch of x of shape {xb.shape} with y of shape "
+                       f"{yb.shape}; batches (batch, features) and (batch,) were expected.",
+                       "batch the examples, once, with `batch`.")
+        indices = []
+        for row, label_value in zip(xb, yb):
+            index = by_row.get(np.asarray(row, dtype=np.float32).tobytes())
+            if index is None or int(label_value) != int(y[index]):
+                raise Fail(f"{label} gives an example that is not one of the pairs (x[i], y[i]) "
+                           "it was given.",
+                           "keep each x with its own y, unchanged.")
+            indices.append(index)
+        result.append(indices)
+    return result
+
+
+@question("10.q7", points=2,
+          checks="make_dataset_fn's function gives each input pipeline its own share of the "
+                 "examples, in per-replica batches, for any number of pipelines and replicas",
+          defines=("make_dataset_fn",),
+          fixed="make_dataset_fn(x, y, global_batch_size) returns dataset_fn(input_context), "
+                "which returns a tf.data.Dataset of batches (x, y) for the pipeline "
+                "input_context describes: the pipelines together give every example exactly once "
+                "per epoch, none given by two; batches of global_batch_size divided by the "
+                "replicas in sync, a pipeline's last batch smaller if need be; it ends. Free: how "
+                "the examples are split (shard before or after batching, or another way), their "
+                "order, shuffling (the same on every pipeline), prefetching.",
+          verifies=("for input contexts of 2 pipelines and 2 replicas, 1 and 2, 2 and 4, 3 and 3, "
+                    "each pipeline's dataset ends",
+                    "in each of two epochs, the pipelines together give every example (x, y) "
+                    "exactly once, none in two pipelines",
+                    "every batch holds global_batch_size / replicas examples, only a pipeline's "
+                    "last batch fewer",
+                    "through a real MirroredStrategy over two logical CPUs "
+                    "(distribute_datasets_from_function), a global batch gives each replica its "
+                    "per-replica batch"))
+def _q7(answers: Answers) -> None:
+    import tensorflow as tf
+
+    rng = np.random.default_rng(107)
+    n = 26
+    x = rng.normal(size=(n, 3)).astype("float32")
+    y = rng.integers(0, 5, size=n)
+    by_row = {x[i].tobytes(): i for i in range(n)}
+    for pipelines, replicas, global_batch in _Q7_CLUSTERS:
+        dataset_fn = answers.call("make_dataset_fn", x, y, global_batch)
+        if not callable(dataset_fn):
+            raise Fail("make_dataset_fn(...) should return a function that takes an input context.",
+                       "define `dataset_fn(input_context)` inside make_dataset_fn and return it.")
+        per_replica = global_batch // replicas
+        where = (f"with {pipelines} input pipeline{'s' if pipelines > 1 else ''} and {replicas} "
+                 f"replicas in sync (global batch {global_batch})")
+        datasets = []
+        for pipeline in range(pipelines):
+            context = tf.distribute.InputContext(num_input_pipelines=pipelines,
+                                                 input_pipeline_id=pipeline,
+                                                 num_replicas_in_sync=replicas)
+            try:
+                dataset = dataset_fn(context)
+            except Exception as error:  # noqa: BLE001 (the student's function failed: say how)
+                text = str(error).strip()
+                raise Fail(f"{where}, dataset_fn(input_context) for pipeline {pipeline} raised "
+                           f"{type(error).__name__}: {text.splitlines()[0][:200] if text else ''}",
+                           "read what you need from the input context: `num_input_pipelines`, "
+                           "`input_pipeline_id`, `get_per_replica_batch_size(...)`.") from None
+            is_instance(dataset, tf.data.Dataset, f"dataset_fn(input_context) {where}",
+                        "a tf.data.Dataset", hint="return the dataset itself.")
+            if int(dataset.cardinality()) == int(tf.data.INFINITE_CARDINALITY):
+                raise Fail(f"{where}, pipeline {pipeline}'s dataset never ends: one pass over it "
+                           "should be one epoch.",
+                           "leave out `repeat()`: each epoch starts a new pass.")
+            datasets.append(dataset)
+        for epoch in (1, 2):
+            epochs = [_pipeline_epoch(dataset, f"pipeline {pipeline} {where}", by_row, y)
+                      for pipeline, dataset in enumerate(datasets)]
+            counts = np.zeros(n, int)
+            for batches in epochs:
+                for indices in batches:
+                    counts[indices] += 1
+            if (counts != 1).any():
+                seen_by = [sorted({i for indices in batches for i in indices}) for batches in epochs]
+                shared = set(seen_by[0]).intersection(*seen_by[1:]) if pipelines > 1 else set()
+                if pipelines > 1 and len(shared) == n:
+                    raise Fail(f"{where}, every pipeline gives all {n} examples: the pipelines "
+                               "do not share the work, each worker would train on everything.",
+                               "give each pipeline its own part: `shard(num_input_pipelines, "
+                               "input_pipeline_id)`.")
+                hint = ("every example belongs to one pipeline: split by `num_input_pipelines` "
+                        "and `input_pipeline_id` from the input context (not by the number of "
+                        "replicas), and keep the last, smaller batch (`drop_remainder` left at "
+                        "False)."
+                        if (counts == 0).any() and not (counts > 1).any()
+                        else "split the examples into one part per input pipeline, the same way "
+                             "on every pipeline (a shuffle before the split must use the same seed "
+                             "everywhere, or the parts overlap); keep every example "
+                             "(`drop_remainder` left at False).")
+                raise Fail(f"{where}, in epoch {epoch} the pipelines together give "
+                           f"{int(counts.sum())} examples for {n}: {int((counts == 0).sum())} "
+                           f"missing, {int((counts > 1).sum())} given more than once.", hint)
+            for pipeline, batches in enumerate(epochs):
+                sizes = [len(indices) for indices in batches]
+                if any(size != per_replica for size in sizes[:-1]) or (sizes and sizes[-1] > per_replica):
+                    raise Fail(f"{where}, pipeline {pipeline} gives batches of {sizes}; batches of "
+                               f"{per_replica} (the global batch divided by the {replicas} replicas, "
+                               "only the last one smaller) were expected.",
+                               "batch with `input_context.get_per_replica_batch_size("
+                               "global_batch_size)`: the strategy does not batch this dataset "
+                               "again.")
+
+    # the same function through a real strategy: one pipeline, two replicas on this machine
+    devices = [d.name for d in tf.config.list_logical_devices("CPU")][:2]
+    if len(devices) < 2:
+        return  # lesson 10 splits the CPU before TensorFlow starts; without it, the contexts suffice
+    strategy = tf.distribute.MirroredStrategy(
+        devices, cross_device_ops=tf.distribute.ReductionToOneDevice())
+    dataset_fn = answers.call("make_dataset_fn", x, y, 6)
+    try:
+        first = next(iter(strategy.distribute_datasets_from_function(dataset_fn)))
+    except Exception as error:  # noqa: BLE001 (the student's function failed: say how)
+        text = str(error).strip()
+        raise Fail("strategy.distribute_datasets_from_function(dataset_fn) on a MirroredStrategy "
+                   f"over two logical CPUs raised {type(error).__name__}: "
+                   f"{text.splitlines()[0][:200] if text else ''}",
+                   "return a tf.data.Dataset of batches (x, y) from dataset_fn.") from None
+    shares = strategy.experimental_local_results(first[0])
+    if [int(share.shape[0]) for share in shares] != [3, 3]:
+        raise Fail("through distribute_datasets_from_function on two replicas with a global batch "
+                   f"of 6, the replicas got {[int(s.shape[0]) for s in shares]} examples; 3 each "
+                   "were expected.",
+                   "batch with `input_context.get_per_replica_batch_size(global_batch_size)`.")

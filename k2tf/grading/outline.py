@@ -93,6 +93,7 @@ LESSON_SECTIONS = {
     "10.q4": "Several devices: `MirroredStrategy`",
     "10.q5": "Several machines: `MultiWorkerMirroredStrategy`",
     "10.q6": "Files: TFRecord and `interleave`",
+    "10.q7": "One input pipeline per worker: `distribute_datasets_from_function`",
     "11.q1": '5 · "Keras is used for small datasets, TensorFlow for large ones"',
     "11.q2": '6 · "Keras is for low-performance models, TensorFlow for high-performance models"',
     "11.q3": '4 · "Keras uses TFDBG for debugging, TensorFlow uses TensorBoard"',

@@ -714,4 +714,141 @@ ANSWERS = {
                     .repeat().batch(batch_size))
             """), "repeated forever, for the epochs", match=r"never ends"),
     ],
+    "10.q7": [
+        honest("""
+            def for_pipeline(context):
+                examples = tf.data.Dataset.from_tensor_slices((x, y))
+                mine = examples.shard(num_shards=context.num_input_pipelines,
+                                      index=context.input_pipeline_id)
+                per_replica = global_batch_size // context.num_replicas_in_sync
+                return mine.batch(per_replica)
+            return for_pipeline
+            """, "the per-replica batch computed by hand, keyword arguments, no prefetch"),
+        honest("""
+            def dataset_fn(ctx):
+                indexed = tf.data.Dataset.from_tensor_slices((x, y)).enumerate()
+                mine = indexed.filter(
+                    lambda i, pair: i % ctx.num_input_pipelines == ctx.input_pipeline_id)
+                mine = mine.map(lambda i, pair: pair)
+                return mine.batch(ctx.get_per_replica_batch_size(global_batch_size)).prefetch(2)
+            return dataset_fn
+            """, "every n-th example kept with enumerate and filter"),
+        honest("""
+            import numpy as np
+
+            def dataset_fn(input_context):
+                parts = np.array_split(np.arange(len(x)), input_context.num_input_pipelines)
+                rows = parts[input_context.input_pipeline_id]
+                examples = tf.data.Dataset.from_tensor_slices((x[rows], y[rows]))
+                return examples.batch(input_context.get_per_replica_batch_size(global_batch_size))
+            return dataset_fn
+            """, "contiguous blocks of the arrays, split in NumPy"),
+        honest("""
+            def dataset_fn(input_context):
+                size = input_context.get_per_replica_batch_size(global_batch_size)
+                batches = tf.data.Dataset.from_tensor_slices((x, y)).batch(size)
+                return batches.shard(input_context.num_input_pipelines, input_context.input_pipeline_id)
+            return dataset_fn
+            """, "shard after batching: every pipeline reads everything, but each keeps whole batches of its own"),
+        honest("""
+            def dataset_fn(input_context):
+                examples = tf.data.Dataset.from_tensor_slices((x, y))
+                examples = examples.shuffle(len(x), seed=7, reshuffle_each_iteration=True)
+                examples = examples.shard(input_context.num_input_pipelines,
+                                          input_context.input_pipeline_id)
+                size = input_context.get_per_replica_batch_size(global_batch_size)
+                return examples.batch(size).prefetch(tf.data.AUTOTUNE)
+            return dataset_fn
+            """, "a shuffle before the shard with the same seed on every pipeline"),
+        wrong("""
+            def dataset_fn(input_context):
+                examples = tf.data.Dataset.from_tensor_slices((x, y))
+                examples = examples.shard(input_context.num_input_pipelines,
+                                          input_context.input_pipeline_id)
+                return examples.batch(global_batch_size)
+            return dataset_fn
+            """, "batched with the global batch size", match=r"batches of \d+ \(the global batch divided"),
+        wrong("""
+            def dataset_fn(input_context):
+                examples = tf.data.Dataset.from_tensor_slices((x, y))
+                return examples.batch(input_context.get_per_replica_batch_size(global_batch_size))
+            return dataset_fn
+            """, "no shard: every worker trains on everything", match=r"every pipeline gives all"),
+        wrong("""
+            def dataset_fn(input_context):
+                examples = tf.data.Dataset.from_tensor_slices((x, y))
+                examples = examples.shard(input_context.num_replicas_in_sync,
+                                          input_context.input_pipeline_id)
+                return examples.batch(input_context.get_per_replica_batch_size(global_batch_size))
+            return dataset_fn
+            """, "sharded by the number of replicas instead of pipelines", match=r"missing"),
+        wrong("""
+            def dataset_fn(input_context):
+                examples = tf.data.Dataset.from_tensor_slices((x, y))
+                examples = examples.shard(input_context.num_input_pipelines,
+                                          input_context.input_pipeline_id)
+                return examples.batch(global_batch_size // input_context.num_input_pipelines)
+            return dataset_fn
+            """, "the global batch divided by the pipelines, not the replicas",
+            match=r"the global batch divided by the 2 replicas"),
+        wrong("""
+            def dataset_fn(input_context):
+                examples = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x))
+                examples = examples.shard(input_context.num_input_pipelines,
+                                          input_context.input_pipeline_id)
+                return examples.batch(input_context.get_per_replica_batch_size(global_batch_size))
+            return dataset_fn
+            """, "an unseeded shuffle before the shard: each worker shuffles its own way",
+            match=r"given more than once"),
+        wrong("""
+            def dataset_fn(input_context):
+                examples = tf.data.Dataset.from_tensor_slices((x, y))
+                examples = examples.shard(input_context.num_input_pipelines,
+                                          input_context.input_pipeline_id)
+                return examples.batch(32)
+            return dataset_fn
+            """, "the lesson's batch size, whatever the global batch", match=r"batches of"),
+        wrong("""
+            def dataset_fn(input_context):
+                examples = tf.data.Dataset.from_tensor_slices((x, y))
+                examples = examples.shard(input_context.num_input_pipelines,
+                                          input_context.input_pipeline_id)
+                size = input_context.get_per_replica_batch_size(global_batch_size)
+                return examples.batch(size, drop_remainder=True)
+            return dataset_fn
+            """, "the last, smaller batch dropped", match=r"missing"),
+        wrong("""
+            def dataset_fn(input_context):
+                examples = tf.data.Dataset.from_tensor_slices((x, y)).shard(
+                    input_context.num_input_pipelines, 0)
+                return examples.batch(input_context.get_per_replica_batch_size(global_batch_size))
+            return dataset_fn
+            """, "every pipeline reads shard 0", match=r"given more than once"),
+        wrong("""
+            def dataset_fn(input_context):
+                examples = tf.data.Dataset.from_tensor_slices((x, y))
+                examples = examples.shard(input_context.num_input_pipelines,
+                                          input_context.input_pipeline_id)
+                size = input_context.get_per_replica_batch_size(global_batch_size)
+                return examples.repeat().batch(size)
+            return dataset_fn
+            """, "repeated forever", match=r"never ends"),
+        wrong("""
+            def dataset_fn(input_context):
+                examples = tf.data.Dataset.from_tensor_slices((x, y))
+                examples = examples.shard(input_context.num_input_pipelines,
+                                          input_context.input_pipeline_id)
+                examples = examples.repeat().filter(lambda features, label: label >= 0)
+                size = input_context.get_per_replica_batch_size(global_batch_size)
+                return examples.batch(size)
+            return dataset_fn
+            """, "repeated forever, then filtered: the dataset's cardinality is unknown",
+            match=r"does not end"),
+        wrong("""
+            context = tf.distribute.InputContext()
+            size = context.get_per_replica_batch_size(global_batch_size)
+            return tf.data.Dataset.from_tensor_slices((x, y)).batch(size)
+            """, "the dataset itself instead of a function of the input context",
+            match=r"should return a function"),
+    ],
 }
