@@ -14,7 +14,7 @@ import re
 
 import numpy as np
 
-from . import Answers, Fail, question
+from . import Answers, Fail, first_line, question
 from .expect import as_array, as_number, history_of, is_instance
 
 _DATASET_OP = re.compile(r"Dataset(V\d)?$")
@@ -534,8 +534,7 @@ def _write_shards(folder, x, y, sizes) -> list[str]:
 def _parse_error_text(error: Exception) -> str:
     """The meaningful part of a tf.data error's first line (``Key: y.  Data types don't match…``),
     without the iterator and function names TensorFlow puts before it."""
-    text = str(error).strip()
-    line = text.splitlines()[0] if text else "(no message)"
+    line = first_line(error)
     found = re.search(r"(Key: .*|Feature: .*)", line)
     if found:
         return found[1]
@@ -719,9 +718,8 @@ def _pipeline_epoch(dataset, label: str, by_row: dict, y) -> list[list[int]]:
     try:
         batches = list(dataset.take(len(y) + 1))
     except Exception as error:  # noqa: BLE001 (the student's pipeline failed: say how)
-        text = str(error).strip()
         raise Fail(f"reading {label} raised {type(error).__name__}: "
-                   f"{text.splitlines()[0][:200] if text else ''}",
+                   f"{first_line(error)[:200]}",
                    "build the dataset from `x` and `y` with `tf.data.Dataset.from_tensor_slices"
                    "((x, y))`.") from None
     if len(batches) > len(y):
@@ -795,9 +793,8 @@ def _q7(answers: Answers) -> None:
             try:
                 dataset = dataset_fn(context)
             except Exception as error:  # noqa: BLE001 (the student's function failed: say how)
-                text = str(error).strip()
                 raise Fail(f"{where}, dataset_fn(input_context) for pipeline {pipeline} raised "
-                           f"{type(error).__name__}: {text.splitlines()[0][:200] if text else ''}",
+                           f"{type(error).__name__}: {first_line(error)[:200]}",
                            "read what you need from the input context: `num_input_pipelines`, "
                            "`input_pipeline_id`, `get_per_replica_batch_size(...)`.") from None
             is_instance(dataset, tf.data.Dataset, f"dataset_fn(input_context) {where}",
@@ -854,10 +851,9 @@ def _q7(answers: Answers) -> None:
     try:
         first = next(iter(strategy.distribute_datasets_from_function(dataset_fn)))
     except Exception as error:  # noqa: BLE001 (the student's function failed: say how)
-        text = str(error).strip()
         raise Fail("strategy.distribute_datasets_from_function(dataset_fn) on a MirroredStrategy "
                    f"over two logical CPUs raised {type(error).__name__}: "
-                   f"{text.splitlines()[0][:200] if text else ''}",
+                   f"{first_line(error)[:200]}",
                    "return a tf.data.Dataset of batches (x, y) from dataset_fn.") from None
     shares = strategy.experimental_local_results(first[0])
     if [int(share.shape[0]) for share in shares] != [3, 3]:
