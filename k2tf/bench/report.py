@@ -15,7 +15,15 @@ from .stats import quartiles, spread
 
 TARGET_HANDIN_SECONDS = 5.0
 
-TARGET_LESSON_SECONDS = 60.0
+# issues 16 and 17: every lesson and solution of 00-10 under 30 s on 2 cores; issue 18: lesson 11,
+# which measures every claim of the Keras-or-TensorFlow article, under 60 s
+TARGET_LESSON_SECONDS = 30.0
+TARGET_LAST_LESSON_SECONDS = 60.0
+
+
+def lesson_target(name: str) -> float:
+    """Seconds a lesson or solution called ``name`` may take on 2 cores."""
+    return TARGET_LAST_LESSON_SECONDS if name.startswith("11_") else TARGET_LESSON_SECONDS
 TARGET_GRADER_OVERHEAD = 1.15
 TARGET_JOBS2_SPEEDUP = 1.6
 TARGET_DASK_VS_JOBS = 0.90  # Dask with 2 workers at least 90% of --jobs 2's throughput
@@ -55,7 +63,7 @@ def lesson_facts(section: dict) -> dict:
     floors = {r["name"]: r for r in rows if r["kind"] == "floor"}
     course = [r for r in rows if r["kind"] != "floor"]
     timed = [r for r in course if "seconds" in r]
-    over = [r for r in timed if r["seconds"].median > TARGET_LESSON_SECONDS]
+    over = [r for r in timed if r["seconds"].median > lesson_target(r["name"])]
     failed = [r for r in course if r["errors"] or "seconds" not in r]
     stops = [r["total_seconds"] - r["seconds"] for e in data["notebooks"] if e["kind"] != "floor"
              for r in e["runs"] if r["seconds"] is not None and "total_seconds" in r]
@@ -191,7 +199,8 @@ def _figure_lessons(facts: dict, path: Path) -> None:
                          label=f"floor: {label}")
             ax_m.axvline(floor["peak_mib"].median, color="black", linestyle=style, linewidth=1)
     if facts["slowest"] and facts["slowest"]["seconds"].high > TARGET_LESSON_SECONDS * 0.5:
-        ax_t.axvline(TARGET_LESSON_SECONDS, color="red", linewidth=1, label="target: 60 s")
+        ax_t.axvline(TARGET_LESSON_SECONDS, color="red", linewidth=1,
+                     label=f"target: {TARGET_LESSON_SECONDS:.0f} s (lesson 11: {TARGET_LAST_LESSON_SECONDS:.0f} s)")
     ax_t.set_yticks(range(len(names)), names)
     ax_t.invert_yaxis()
     ax_t.set_xlabel("seconds in a fresh kernel (median, bar: min–max)")
@@ -391,7 +400,8 @@ def render(results: dict) -> tuple[str, str, dict]:
         worst = lf["slowest"]
         if worst:
             ok = not lf["over"] and not lf["failed"]
-            line = (f"| every lesson and solution under {TARGET_LESSON_SECONDS:.0f} s on 2 cores | slowest: "
+            line = (f"| every lesson and solution under {TARGET_LESSON_SECONDS:.0f} s on 2 cores (lesson 11 "
+                    f"{TARGET_LAST_LESSON_SECONDS:.0f} s) | slowest: "
                     f"{worst['kind']}/{worst['name']}, {worst['seconds'].format(unit='s')} | {_met(ok)} |")
             targets.append(line)
             if not ok:
