@@ -52,6 +52,10 @@ class FreshProcessShell:
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(HERE), str(REPO), env.get("PYTHONPATH")) if p)
         env["MPLBACKEND"] = "Agg"
+        # as in the course kernel, whose kernelspec sets these before TensorFlow loads; without
+        # them `import tensorflow` sets TF_CPP_MIN_LOG_LEVEL=1 here (it imports JAX, which does)
+        from k2tf.notebook_setup import QUIET_TF_ENV
+        env.update(QUIET_TF_ENV)
         with open(self.log, "ab") as log:
             process = subprocess.Popen(
                 [sys.executable, str(Path(__file__)), self.lesson, str(self.workdir),
