@@ -25,6 +25,8 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import re
+import secrets
 import statistics
 import subprocess
 import sys
@@ -46,7 +48,8 @@ import keras
 import numpy as np
 from k2tf.data import load_digits
 
-_spec = json.loads(sys.argv[1])
+_spec = json.loads(sys.stdin.readline())  # on stdin, not argv: the code below cannot read it back
+_token = _spec.pop("token")
 keras.utils.set_random_seed(_spec["seed"])
 _namespace = {"keras": keras, "np": np, "numpy": np}
 exec(compile(_spec["source"], "<build_model>", "exec"), _namespace)
@@ -76,7 +79,7 @@ for _function in _spec["functions"]:
     _accuracy = next((v for k, v in _scores.items() if "acc" in k), None)
     if _accuracy is None:  # compiled without an accuracy metric: measure it from the predictions
         _accuracy = float(np.mean(np.argmax(_model.predict(_xt, verbose=0), axis=-1) == _yt))
-    print("K2TF-RESULT " + json.dumps({
+    print(f"K2TF-RESULT-{_token} " + json.dumps({
         "function": _function, "backend": keras.config.backend(), "accuracy": float(_accuracy),
         "epoch_seconds": _seconds, "final_loss": float(_history.history["loss"][-1]),
         "parameters": int(_model.count_params())}), flush=True)
@@ -144,17 +147,26 @@ def _command(backend: str, source: str, *, functions: tuple[str, ...], epochs: i
     if backend not in ("tensorflow", "jax", "torch", "numpy"):
         raise ValueError(f"backend must be one of tensorflow, jax, torch, numpy; not {backend!r}")
     spec = json.dumps({"source": source, "functions": list(functions), "epochs": epochs,
-                       "batch_size": batch_size, "seed": seed})
+                       "batch_size": batch_size, "seed": seed, "token": secrets.token_hex(8)})
     env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3",
            # one core per child: two run at once on a 2-core machine, and neither borrows
            "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false",
            "TF_NUM_INTEROP_THREADS": "1", "TF_NUM_INTRAOP_THREADS": "1",
            "OMP_NUM_THREADS": "1", "JAX_PLATFORMS": "cpu"}
-    return [sys.executable, "-c", _CHILD, spec], env
+    return [sys.executable, "-c", _CHILD], env, spec
 
 
-def _finish(backend: str, process: subprocess.Popen, functions: tuple[str, ...],
+def _error_line(log: str, returncode: int | None) -> str:
+    """The line that names the child's exception (``NameError: name 'HIDDEN' is not defined``),
+    not TensorFlow's log lines nor Keras's notes after it."""
+    lines = [line.strip() for line in log.strip().splitlines() if line.strip()]
+    named = [line for line in lines if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b:?", line)]
+    return (named or lines or [f"exit status {returncode}"])[-1][:300]
+
+
+def _finish(backend: str, process: subprocess.Popen, spec: str, functions: tuple[str, ...],
             timeout: float) -> dict[str, BackendRun]:
+    token = json.loads(spec)["token"]
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -163,19 +175,15 @@ def _finish(backend: str, process: subprocess.Popen, functions: tuple[str, ...],
         failed = BackendRun(backend, error=f"did not finish within {timeout:.0f} s", log=err)
         return {function: failed for function in functions}
     runs = {}
+    marker = f"K2TF-RESULT-{token} "
     for line in out.splitlines():
-        if line.startswith("K2TF-RESULT "):
-            data = json.loads(line[len("K2TF-RESULT "):])
+        if line.startswith(marker):
+            data = json.loads(line[len(marker):])
             runs[data["function"]] = BackendRun(
                 backend, data["accuracy"], tuple(data["epoch_seconds"]), data["final_loss"],
                 data["parameters"], log=err)
     if len(runs) < len(functions):
-        lines = [l for l in err.strip().splitlines() if l.strip()]
-        # the exception's own line, not TensorFlow's log lines or the traceback before it
-        errors = [l for l in lines
-                  if not l.startswith((" ", "Traceback", "I0000", "W0000", "E0000", "WARNING"))]
-        failed = BackendRun(backend, error=(errors or lines or [f"exit status {process.returncode}"])[-1][:300],
-                            log=err)
+        failed = BackendRun(backend, error=_error_line(err, process.returncode), log=err)
         runs.update({function: failed for function in functions if function not in runs})
     return runs
 
@@ -202,13 +210,16 @@ def run_functions(source: Callable | str, functions: tuple[str, ...],
     source = source_of(source)
     processes = {}
     for backend in backends:
-        command, env = _command(backend, source, functions=tuple(functions), epochs=epochs,
-                                batch_size=batch_size, seed=seed)
-        processes[backend] = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
-                                              stderr=subprocess.PIPE, text=True,
-                                              stdin=subprocess.DEVNULL)
-    finished = {backend: _finish(backend, process, tuple(functions), timeout)
-                for backend, process in processes.items()}
+        command, env, spec = _command(backend, source, functions=tuple(functions), epochs=epochs,
+                                      batch_size=batch_size, seed=seed)
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, stdin=subprocess.PIPE, text=True)
+        process.stdin.write(spec + "\n")  # every child starts now, not when its result is read
+        process.stdin.close()
+        process.stdin = None  # so that communicate() does not flush the closed pipe
+        processes[backend] = (process, spec)
+    finished = {backend: _finish(backend, process, spec, tuple(functions), timeout)
+                for backend, (process, spec) in processes.items()}
     return {function: {backend: finished[backend][function] for backend in backends}
             for function in functions}
 

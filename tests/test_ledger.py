@@ -93,14 +93,14 @@ def test_a_silent_bug_is_silent_and_the_control_learns():
     digits = load_digits()
     finding = L.debugging_need((digits.train, digits.test), epochs=6)
     accuracy = finding.data["accuracy"]
-    assert accuracy["right labels"] > 0.8 and accuracy["labels shuffled apart from x"] < 0.3
+    assert min(accuracy["right labels"]) > 0.8 and max(accuracy["labels shuffled apart from x"]) < 0.3
     assert finding.data["errors"]["labels shuffled apart from x"] is None
     assert finding.verdict == "false"
 
 
 def test_debugger_v2_names_the_op_tensorboard_only_shows_the_nan(tmp_path):
     finding = L.tfdbg_vs_tensorboard(tmp_path)
-    assert finding.data["first_bad_op"] == "Log"
+    assert finding.data["first_bad_op"] == "Log" and finding.data["clean_first_bad_op"] is None
     assert finding.data["tensorboard"] and all(np.isnan(v) for v in finding.data["tensorboard"])
     assert finding.verdict == "false"
 
@@ -186,8 +186,9 @@ def test_two_ways_of_one_classifier_are_compared_on_accuracy_code_and_time():
 
 
 def test_fit_and_a_hand_loop_run_on_one_engine_and_eager_is_what_is_slow():
-    finding = L.performance(sizes=(512, 2048), repeats=3)
+    finding = L.performance(sizes=((1024, 32), (2048, 64)), repeats=3)
     assert finding.data["same_engine"]
-    smallest = finding.data["comparisons"][512]
-    assert smallest.slower("eager loop") and smallest.slower("fit, run_eagerly=True")
+    smallest = finding.data["comparisons"][(1024, 32)]
+    # eager is ~10x slower: robust to a loaded machine, unlike the verdicts near the noise band
+    assert smallest.ratio("eager loop") < 0.5 and smallest.ratio("fit, run_eagerly=True") < 0.5
     assert finding.verdict in ("false", "depends", "partly true")
