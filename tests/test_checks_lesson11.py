@@ -158,10 +158,53 @@ def test_q5_honest_answer_passes_and_mistakes_fail():
     assert "Situation" in failure("11.q5", {"ana": {"role": "researcher"}, "ana_advice": None})
 
 
+
+# 11.q6 ---------------------------------------------------------------------------------------
+# Its fixtures (tests/answers/lesson11.py) run the real backends; these tests need none.
+
+def test_q6_refuses_what_no_process_could_run():
+    assert "should be a function" in failure("11.q6", {"build_model": 3})
+    assert "cannot be read" in failure("11.q6", {"build_model": lambda: None})
+
+
+def test_q6_names_the_exception_a_failed_run_stopped_with():
+    from k2tf.backends import BackendRun
+    from k2tf.checks.lesson11 import _error_line, _failure_hint
+
+    log = ("I0000 00:00:1.5 cudart_stub.cc:31] Could not find cuda drivers\n"
+           "Traceback (most recent call last):\n  File \"<string>\", line 28, in <module>\n"
+           "RuntimeError: Unable to automatically build the model.\nException encountered:\n"
+           "Arguments received by Sequential.call():\n  • inputs=jnp.ndarray(shape=(32, 64))\n")
+    run = BackendRun("jax", error="Arguments received by Sequential.call():", log=log)
+    assert _error_line(run) == "RuntimeError: Unable to automatically build the model."
+    assert _error_line(BackendRun("jax", error="did not finish within 150 s")) \
+        == "did not finish within 150 s"
+    assert "`HIDDEN` inside build_model" in _failure_hint(
+        "tensorflow", "NameError: name 'HIDDEN' is not defined", "", False)
+    assert "keras.ops" in _failure_hint("jax", "RuntimeError: x", "tf.nn.relu(t)", True)
+
+
+# 11.q7 ---------------------------------------------------------------------------------------
+
+def test_q7_honest_answer_passes_and_mistakes_fail():
+    def agree(runs, tolerance, strict=False, skip_failed=False):
+        good = [r for r in runs.values() if r.ok]
+        if len(good) < len(runs) and not skip_failed:
+            return False
+        gap = max(r.accuracy for r in good) - min(r.accuracy for r in good)
+        return gap < tolerance if strict else gap <= tolerance
+
+    assert run_check("11.q7", {"backends_agree": agree}, points=1) == "✓ 11.q7 passed — 1/1 points"
+    assert "exactly" in failure("11.q7", {"backends_agree": lambda r, t: agree(r, t, strict=True)})
+    assert "failed" in failure("11.q7", {"backends_agree": lambda r, t: agree(r, t, skip_failed=True)})
+    assert "True or False" in failure("11.q7", {"backends_agree": lambda r, t: "yes"})
+    assert "True or False" in failure("11.q7", {"backends_agree": lambda r, t: 1})
+
+
 from answer_fixtures import fixture_tests  # noqa: E402
 from answers.lesson11 import ANSWERS  # noqa: E402
 
-# 11.q2 to 11.q5 only read what earlier answers made: the solution's cells before each of them
-# (the stream, the speed measurement) run once for all its answers.
+# 11.q2 to 11.q7 only read what earlier answers made: the solution's cells before each of them
+# (the stream, the speed measurement, 11.q6's run on both backends) run once for all its answers.
 test_answer, test_every_question_has_fixtures, test_graded_sample, lesson_shell = \
-    fixture_tests("11", ANSWERS, share_prefix=("11.q2", "11.q3", "11.q4", "11.q5"))
+    fixture_tests("11", ANSWERS, share_prefix=("11.q2", "11.q3", "11.q4", "11.q5", "11.q6", "11.q7"))

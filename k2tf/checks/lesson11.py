@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -11,7 +12,7 @@ import tracemalloc
 
 import numpy as np
 
-from . import Answers, Fail, question
+from . import Answers, Fail, first_line, question
 from .expect import as_array, as_number, is_instance
 
 
@@ -379,3 +380,211 @@ def _q5(answers: Answers) -> None:
     if len(given) != len(wanted) or not all(type(a) is type(b) and b == a for a, b in zip(given, wanted)):
         raise Fail("`ana_advice` is not the guide's recommendation for `ana`.",
                    "call recommend with Ana's situation.")
+
+
+# 11.q6 ---------------------------------------------------------------------------------------
+
+#: What 11.q6 asks of build_model after run_both's 6 epochs (batch 32, seed 0), measured with
+#: Keras 3.15, TF 2.21, JAX 0.10 on 2 CPU cores, seeds 0-2, accuracy on tensorflow / jax:
+#: honest models pass with margin: the lesson's Dense(32, relu) + softmax with Adam 87.4/85.9 %
+#: at seed 0 (85.5-89.2 % over seeds), Dense(64) 89.6-91.1 %, two ReLU layers 92.6-94.1 %,
+#: Dense(64, tanh) with RMSprop 89.2-91.8 %, SGD(0.1) 88.1-90.7 %; their gaps 0-2.2 points at
+#: seed 0 (4.4 at most over seeds). Weak or wrong models fail: no hidden layer 79.6/81.4 %, a
+#: 16-unit layer 74.3-84.8 %, a softmax fed to a from_logits=True loss 87.4/75.1 % (TensorFlow's
+#: Keras undoes the softmax, JAX's does not), raw scores without from_logits 5.9-14.9 %.
+ACCURACY_NEEDED = 0.82
+AGREEMENT_TOLERANCE = 0.06
+_EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit): ")
+
+
+def _error_line(run) -> str:
+    """The exception a failed run stopped with: its log's last exception line, else its error."""
+    lines = [line.strip() for line in (run.log or "").splitlines()]
+    found = [line for line in lines if _EXCEPTION_LINE.match(line)]
+    text = found[-1] if found else (run.error or "it stopped without a message")
+    return text if len(text) <= 240 else text[:237] + "…"
+
+
+def _failure_hint(backend: str, error: str, source: str, other_ok: bool) -> str:
+    mentions_tf = re.search(r"\btf\.|\btensorflow\b", source) is not None
+    if error.startswith("NameError"):
+        name = re.search(r"name '([^']+)'", error)
+        name = f"`{name[1]}`" if name else "it"
+        return (f"each backend runs only the source of build_model, in a new Python process that "
+                f"has `keras` and `np` and nothing else from this notebook: import or define "
+                f"{name} inside build_model.")
+    if "not a Keras model" in error:
+        return "build_model should return the compiled Keras model it builds."
+    if "compile()" in error or "must call `compile" in error:
+        return "call model.compile(...) inside build_model, before you return the model."
+    if error.startswith(("ModuleNotFoundError", "ImportError")):
+        return "use only keras (keras.layers, keras.ops, …) and np, which every backend has."
+    if error.startswith("did not finish"):
+        return "keep the model small: a few dense layers train on the digits in seconds."
+    if backend != "tensorflow" and other_ok:
+        return ("it runs on TensorFlow only: " if not mentions_tf else
+                "it calls TensorFlow (`tf.…`), which works on TensorFlow only: ") + \
+            ("use keras.ops (keras.ops.relu, keras.ops.sum, …), keras.activations or "
+             "keras.layers, which run on every backend.")
+    if mentions_tf:
+        return ("use keras.ops, keras.activations and keras.layers instead of tf.… calls: they "
+                "run on every backend.")
+    return ("run `runs = run_both(build_model)` in a cell: `runs[backend].log` holds what the "
+            "failed process printed.")
+
+
+def _accuracy_hint(source: str) -> str:
+    compact = re.sub(r"\s+", "", source)
+    softmax = "softmax" in compact
+    if "from_logits=True" in compact and softmax:
+        return ("a loss with from_logits=True expects raw scores (logits), but the model ends in "
+                "a softmax: TensorFlow's Keras quietly undoes that softmax, JAX's does not. End "
+                "the model with Dense(10) for from_logits=True, or keep the softmax and a loss "
+                "without it.")
+    if not softmax and "from_logits=True" not in compact:
+        return ("if the last layer gives raw scores (no softmax), the loss needs "
+                "from_logits=True; otherwise end with a softmax.")
+    return ("in 6 epochs it has to learn faster: a hidden layer of 32 units or more with a ReLU, or "
+            "keras.optimizers.Adam(learning_rate=0.01).")
+
+
+@question("11.q6", points=2,
+          checks="build_model builds a compiled Keras model that trains on the digits unchanged "
+                 "under the TensorFlow and the JAX backend, each in a process of its own, to "
+                 f"{ACCURACY_NEEDED:.0%} test accuracy or more, the two within "
+                 f"{AGREEMENT_TOLERANCE:.0%} of each other",
+          defines=("build_model",),
+          fixed="build_model() takes no argument and returns a compiled Keras model for 64 "
+                "features and integer labels 0-9; it uses only keras and np, with everything "
+                "else it needs imported or defined inside it (each backend's process gets only "
+                "its source).",
+          verifies=("build_model is a function whose source can be read (written with def in a "
+                    "cell)",
+                    "run_both trains it (6 epochs, batch 32, seed 0) under TensorFlow and under "
+                    "JAX, each in a new process: both runs finish (the failing backend and its "
+                    "error are named)",
+                    f"test accuracy at least {ACCURACY_NEEDED:.0%} on each backend",
+                    f"the two accuracies differ by at most {AGREEMENT_TOLERANCE:.0%}"))
+def _q6(answers: Answers) -> None:
+    from ..backends import BACKENDS, run_both, source_of
+
+    build_model = answers["build_model"]
+    if not callable(build_model):
+        raise Fail(f"`build_model` should be a function, but it is a {type(build_model).__name__}.",
+                   "write `def build_model():` that builds, compiles and returns the model.")
+    try:
+        source = source_of(build_model)
+    except ValueError:
+        raise Fail("the source of `build_model` cannot be read, and each backend's process "
+                   "needs it.", "write it with `def build_model():` in a code cell, not as a "
+                   "lambda, a partial or a model object.") from None
+    try:
+        runs = run_both(source, BACKENDS, timeout=150)
+    except Exception as error:  # noqa: BLE001 (no child could start: say so, don't crash)
+        raise Fail(f"the backends' processes could not start: {type(error).__name__}: "
+                   f"{first_line(error)}", "run this check again; if it fails again, ask your "
+                   "instructor.") from None
+    for backend in BACKENDS:
+        run = runs[backend]
+        if not run.ok:
+            error = _error_line(run)
+            others = [r for b, r in runs.items() if b != backend]
+            other_ok = bool(others) and all(r.ok for r in others)
+            where = (f"on the {backend} backend only" if other_ok else f"on the {backend} backend")
+            raise Fail(f"build_model failed {where}: {error}",
+                       _failure_hint(backend, error, source, other_ok))
+    accuracies = {backend: runs[backend].accuracy for backend in BACKENDS}
+    if any(not isinstance(a, float) or not np.isfinite(a) for a in accuracies.values()):
+        raise Fail(f"the runs reported no test accuracy ({accuracies}).",
+                   "compile the model with metrics=['accuracy'] and a loss for integer labels.")
+    shown = ", ".join(f"{a:.1%} on {b}" for b, a in accuracies.items())
+    low = [b for b, a in accuracies.items() if a < ACCURACY_NEEDED]
+    if low:
+        raise Fail(f"after 6 epochs the test accuracy is {shown}; at least "
+                   f"{ACCURACY_NEEDED:.0%} is needed on each backend.",
+                   _accuracy_hint(source))
+    gap = max(accuracies.values()) - min(accuracies.values())
+    if gap > AGREEMENT_TOLERANCE:
+        raise Fail(f"the backends do not agree: test accuracy {shown}, a gap of {gap:.1%} (at "
+                   f"most {AGREEMENT_TOLERANCE:.0%} was expected).",
+                   "the same model should learn as well on both; a large gap means it depends on "
+                   "its random start: " + _accuracy_hint(source))
+
+
+# 11.q7 ---------------------------------------------------------------------------------------
+
+def _runs(*accuracies, failed: tuple[str, ...] = ()) -> dict:
+    from ..backends import BackendRun
+
+    names = ("tensorflow", "jax", "torch")
+    runs = {name: BackendRun(name, accuracy, (0.1, 0.1), 0.5, 1000)
+            for name, accuracy in zip(names, accuracies)}
+    for name in failed:
+        runs[name] = BackendRun(name, error="NameError: name 'HIDDEN' is not defined")
+    return runs
+
+
+@question("11.q7", points=1,
+          checks="backends_agree(runs, tolerance) is True exactly when every run succeeded and "
+                 "the largest gap between their test accuracies is at most tolerance",
+          defines=("backends_agree",),
+          fixed="backends_agree(runs, tolerance) takes a dict backend → BackendRun (at least one "
+                "run) and returns a bool: True when no run failed (error is None) and "
+                "max accuracy − min accuracy ≤ tolerance.",
+          verifies=("two runs inside, exactly at, and over the tolerance (0.0625, 0.25, 0): "
+                    "True, True, False",
+                    "three runs: the gap between the highest and the lowest counts, whatever "
+                    "their order, not the gap between the first two",
+                    "a run that failed (accuracy None, error set) gives False without raising, "
+                    "also when the other runs agree",
+                    "a single successful run gives True; a single failed one False",
+                    "the result is a bool (True or False), not a number"))
+def _q7(answers: Answers) -> None:
+    probes = [  # binary fractions: a gap "exactly at" the tolerance is exact in floats
+        ("two runs 0.875 and 0.85, tolerance 0.0625", _runs(0.875, 0.85), 0.0625, True),
+        ("two runs 0.75 and 0.875, tolerance 0.0625", _runs(0.75, 0.875), 0.0625, False),
+        ("two runs 0.75 and 0.875, tolerance 0.25", _runs(0.75, 0.875), 0.25, True),
+        ("two runs 0.875 and 0.8125, tolerance 0.0625 (a gap of exactly 0.0625)",
+         _runs(0.875, 0.8125), 0.0625, True),
+        ("two equal runs 0.9 and 0.9, tolerance 0 (a gap of exactly 0)", _runs(0.9, 0.9), 0.0,
+         True),
+        ("two runs 0.9 and 0.875, tolerance 0", _runs(0.9, 0.875), 0.0, False),
+        ("three runs 0.875, 0.875 and 0.75, tolerance 0.0625", _runs(0.875, 0.875, 0.75), 0.0625,
+         False),
+        ("three runs 0.75, 0.8125 and 0.875, tolerance 0.0625 (each neighbour within it)",
+         _runs(0.75, 0.8125, 0.875), 0.0625, False),
+        ("three runs 0.75, 0.8125 and 0.875, tolerance 0.125", _runs(0.75, 0.8125, 0.875), 0.125,
+         True),
+        ("two runs, jax failed (accuracy None), tolerance 0.0625",
+         _runs(0.875, failed=("jax",)), 0.0625, False),
+        ("three runs, two at 0.875 and tensorflow failed, tolerance 0.0625",
+         {**_runs(0.5, 0.875, 0.875), **_runs(failed=("tensorflow",))}, 0.0625, False),
+        ("one run 0.875, tolerance 0.0625", _runs(0.875), 0.0625, True),
+        ("one run that failed, tolerance 0.0625", _runs(failed=("tensorflow",)), 0.0625, False),
+    ]
+    for what, runs, tolerance, expected in probes:
+        try:
+            result = answers.call("backends_agree", dict(runs), tolerance)
+        except Fail as failure:
+            if "failed" not in what:
+                raise
+            raise Fail(f"{failure.problem} (for {what})",
+                       "a failed run has no accuracy (None) and its error set: look at run.ok "
+                       "(or run.error) before you read run.accuracy.") from None
+        if type(result) not in (bool, np.bool_):
+            raise Fail(f"backends_agree returned a {type(result).__name__} for {what}; True or "
+                       "False was expected.",
+                       "return the comparison itself, e.g. `return gap <= tolerance`.")
+        if bool(result) != expected:
+            if "failed" in what:
+                hint = ("a failed run has error set (run.ok is False) and no accuracy: the runs "
+                        "agree only if none failed.")
+            elif "three" in what:
+                hint = ("compare the highest accuracy with the lowest, over all the runs, not "
+                        "the first two or neighbours.")
+            elif "exactly" in what:
+                hint = "a gap equal to the tolerance still agrees: at most, not less than."
+            else:
+                hint = "use the `tolerance` given, and the gap between the accuracies."
+            raise Fail(f"backends_agree returned {bool(result)} for {what}; {expected} was "
+                       "expected.", hint)

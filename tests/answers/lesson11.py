@@ -440,3 +440,154 @@ ANSWERS = {
             """, "a dict instead of a Situation", match=r"Situation"),
     ],
 }
+
+# 11.q6 and 11.q7: each 11.q6 answer costs one run_both in its check (two processes side by
+# side, ~10 s on two idle cores; an answer that fails to build, ~6 s), so the list is short.
+ANSWERS["11.q6"] = [
+    honest("""
+        def build_model():
+            model = keras.Sequential([keras.Input(shape=(64,)), keras.layers.Dense(32, activation="relu"),
+                                      keras.layers.Dense(10, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            return model
+        """, "the lesson's own 32-unit model, copied (87% / 86% on tensorflow / jax)"),
+    honest("""
+        def build_model():
+            inputs = keras.Input(shape=(64,), name="pixels")
+            hidden = keras.layers.Dense(64, name="hidden")(inputs)
+            hidden = keras.layers.Lambda(lambda t: keras.ops.maximum(t, 0.0), name="relu")(hidden)
+            scores = keras.layers.Dense(10, name="scores")(hidden)
+            model = keras.Model(inputs, scores)
+            model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.003),
+                          loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                          metrics=[keras.metrics.SparseCategoricalAccuracy()])
+            return model
+        """, "functional API, a keras.ops Lambda, raw scores with from_logits=True, another metric"),
+    honest("""
+        def build_model():
+            from keras import layers, optimizers
+
+            WIDTH = 48
+
+            class Hidden(layers.Layer):
+                def __init__(self, units, **kwargs):
+                    super().__init__(**kwargs)
+                    self.dense = layers.Dense(units)
+
+                def call(self, x):
+                    return keras.ops.tanh(self.dense(x))
+
+            model = keras.Sequential([layers.Input((64,)), Hidden(WIDTH), layers.Dense(10, activation="softmax")])
+            model.compile(optimizer=optimizers.RMSprop(), loss=keras.losses.sparse_categorical_crossentropy)
+            return model
+        """, "a custom layer on keras.ops, a constant and imports inside, RMSprop, no metric at all"),
+    wrong("""
+        def build_model():
+            import tensorflow as tf
+
+            model = keras.Sequential([keras.Input(shape=(64,)), keras.layers.Dense(32),
+                                      keras.layers.Lambda(lambda t: tf.nn.relu(t)),
+                                      keras.layers.Dense(10, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            return model
+        """, "tf.nn.relu in a Lambda: runs on TensorFlow only",
+          match=r"jax backend only(.|\n)*Hint: it calls TensorFlow"),
+    wrong("""
+        HIDDEN = 64
+
+
+        def build_model():
+            model = keras.Sequential([keras.Input(shape=(64,)), keras.layers.Dense(HIDDEN, activation="relu"),
+                                      keras.layers.Dense(10, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            return model
+        """, "a constant defined outside the function", match=r"NameError: name 'HIDDEN'(.|\n)*inside build_model"),
+    wrong("""
+        def build_model():
+            model = keras.Sequential([keras.Input(shape=(64,)), keras.layers.Dense(32, activation="relu"),
+                                      keras.layers.Dense(10, activation="softmax")])
+            return model
+        """, "not compiled", match=r"compile"),
+    wrong("""
+        def build_model():
+            model = keras.Sequential([keras.Input(shape=(64,)), keras.layers.Dense(32, activation="relu"),
+                                      keras.layers.Dense(10, activation="softmax")])
+            model.compile(optimizer="adam", metrics=["accuracy"],
+                          loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        """, "the model is compiled but not returned", match=r"not a Keras model"),
+    wrong("""
+        def build_model():
+            model = keras.Sequential([keras.Input(shape=(64,)), keras.layers.Dense(32, activation="relu"),
+                                      keras.layers.Dense(10, activation="softmax")])
+            model.compile(optimizer="adam", metrics=["accuracy"],
+                          loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+            return model
+        """, "a softmax fed to a from_logits=True loss: fine on TensorFlow (87%), 75% on JAX",
+          match=r"75\.\d% on jax(.|\n)*softmax"),
+]
+
+ANSWERS["11.q7"] = [
+    honest("""
+        if any(run.error is not None for run in runs.values()):
+            return False
+        accuracies = sorted(run.accuracy for run in runs.values())
+        return accuracies[-1] - accuracies[0] <= tolerance
+        """, "error checked by hand, the accuracies sorted"),
+    honest("""
+        import itertools
+
+        if not all(r.ok for r in runs.values()):
+            return False
+        return all(abs(a.accuracy - b.accuracy) <= tolerance
+                   for a, b in itertools.combinations(runs.values(), 2))
+        """, "every pair within the tolerance"),
+    honest("""
+        accuracies = np.array([run.accuracy if run.accuracy is not None else np.nan
+                               for run in runs.values()], dtype=float)
+        return bool(not np.isnan(accuracies).any() and np.ptp(accuracies) <= tolerance)
+        """, "NumPy: a failed run as NaN, np.ptp for the gap"),
+    honest("""
+        low, high = float("inf"), float("-inf")
+        for backend, run in runs.items():
+            if not run.ok:
+                return False
+            low, high = min(low, run.accuracy), max(high, run.accuracy)
+        return high - low <= tolerance
+        """, "one loop keeping the lowest and the highest"),
+    wrong("""
+        first, second = list(runs.values())[:2] if len(runs) > 1 else (list(runs.values()) * 2)
+        if not (first.ok and second.ok):
+            return False
+        return abs(first.accuracy - second.accuracy) <= tolerance
+        """, "only the first two runs compared", match=r"three runs"),
+    wrong("""
+        if not all(run.ok for run in runs.values()):
+            return False
+        accuracies = [run.accuracy for run in runs.values()]
+        return max(accuracies) - min(accuracies) < tolerance
+        """, "a gap equal to the tolerance counted as disagreement", match=r"exactly"),
+    wrong("""
+        accuracies = [run.accuracy for run in runs.values() if run.ok]
+        return max(accuracies) - min(accuracies) <= tolerance
+        """, "failed runs left out instead of making the answer False", match=r"failed"),
+    wrong("""
+        accuracies = [run.accuracy for run in runs.values()]
+        return max(accuracies) - min(accuracies) <= tolerance
+        """, "a failed run's accuracy None crashes it", match=r"raised TypeError(.|\n)*failed"),
+    wrong("""
+        accuracies = [run.accuracy for run in runs.values()]
+        return max(accuracies) - min(accuracies)
+        """, "returns the gap, not whether it is within the tolerance", match=r"True or False"),
+    wrong("""
+        if not all(run.ok for run in runs.values()):
+            return False
+        accuracies = [run.accuracy for run in runs.values()]
+        return max(accuracies) - min(accuracies) <= 0.05
+        """, "the tolerance of the demo, not the one given", match=r"tolerance"),
+    wrong("""
+        if not all(run.ok for run in runs.values()):
+            return False
+        accuracies = [run.accuracy for run in runs.values()]
+        return all(abs(a - b) <= tolerance for a, b in zip(accuracies, accuracies[1:]))
+        """, "neighbours compared, not the highest with the lowest", match=r"three runs"),
+]
