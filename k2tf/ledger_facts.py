@@ -53,7 +53,7 @@ from dataclasses import dataclass
 
 __all__ = ["Fact", "FACTS", "ROWS", "facts_for"]
 
-ROWS = ("authors", "community", "intro_wrappers")
+ROWS = ("backends", "authors", "community", "intro_wrappers")
 
 _KERAS_GIT = (
     "git history of github.com/keras-team/keras at 3422977a5e38 "
@@ -127,6 +127,22 @@ FACTS: tuple[Fact, ...] = (
             "License='Apache 2.0', Home-page='https://www.tensorflow.org/'"
         ),
         as_of="2026-12-03",
+    ),
+    Fact(
+        key="keras_multibackend_discontinued",
+        row="backends",
+        statement=(
+            "Keras 2.4.0 (tagged 2020-06-17, \"Redirect Keras to tf.keras\") ended multi-backend "
+            "Keras; its README says \"Multi-backend Keras has been discontinued\" and that "
+            "Keras 2.2.5 was the last release to support Theano and CNTK."
+        ),
+        value="2.4.0 (2020-06-17)",
+        source=(
+            "git history of github.com/keras-team/keras: git log -1 --date=short 2.4.0 "
+            "(b5cb82c689ea, 2020-06-17); git show 2.4.0:README.md, section 'Multi-backend "
+            "Keras and tf.keras'"
+        ),
+        as_of="2020-06-17",
     ),
     Fact(
         key="google_brain_merged",
