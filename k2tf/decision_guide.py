@@ -162,7 +162,7 @@ def _down_the_stack(s: Situation, multi_worker_fit_works: bool) -> tuple[str, st
                 "TensorFlow or JAX, and Keras 3 lets you pick the backend.", "07_customizing_fit")
     if s.role == "industry":
         return ("fit", "Keras fit with a tf.data pipeline, callbacks, checkpoints and TensorBoard.",
-                "fit compiles to a TensorFlow graph and is as fast as a hand-written loop, and it "
+                "fit runs its steps in a TensorFlow graph, the engine of a hand-written loop, and it "
                 "streams a tf.data dataset of any size; the engineering is in the input pipeline "
                 "and in monitoring.", "03_training_with_fit")
     if s.role == "teacher":
@@ -245,13 +245,13 @@ _ARTICLE_LIST = (
     ("select_industry", "You work in industry", "TensorFlow",
      Situation("industry", deployment="server"), "half right",
      "TensorFlow's real advantage in industry is deployment (SavedModel, TF Serving, LiteRT, "
-     "TF.js), but you still train with Keras: fit is a tf.function loop as fast as a hand-written "
-     "one, streams any tf.data dataset, and TensorBoard works for both.",
+     "TF.js), but you still train with Keras: fit runs its steps in a tf.function, the engine of a "
+     "hand-written loop, streams any tf.data dataset, and TensorBoard works for both.",
      ("select_industry", "performance", "dataset_size", "tfdbg_vs_tensorboard")),
     ("select_internship", "You have just started a 2-month internship", "Keras",
      Situation("intern", weeks=8), "agree",
      "On a two-month budget fit gets a working, monitored model fastest, on the same TensorFlow "
-     "engine and at the same speed as a hand-written graph loop; go lower only when needed.",
+     "engine as a hand-written graph loop; go lower only when needed.",
      ("select_internship", "quick_vs_research", "performance")),
     ("select_teaching", "You want to give practice work to students", "Keras",
      Situation("teacher"), "agree",

@@ -94,11 +94,16 @@ LESSON_SECTIONS = {
     "10.q5": "Several machines: `MultiWorkerMirroredStrategy`",
     "10.q6": "Files: TFRecord and `interleave`",
     "10.q7": "One input pipeline per worker: `distribute_datasets_from_function`",
-    "11.q1": '5 · "Keras is used for small datasets, TensorFlow for large ones"',
-    "11.q2": '6 · "Keras is for low-performance models, TensorFlow for high-performance models"',
-    "11.q3": '4 · "Keras uses TFDBG for debugging, TensorFlow uses TensorBoard"',
-    "11.q4": '1 · "Keras is a high-level API running on top of TensorFlow, CNTK and Theano"',
-    "11.q5": "Deciding for yourself",
+    "11.q1": '9 · "Keras is usually used for small datasets" — "TensorFlow for large datasets"',
+    "11.q2": '11 · "Keras can be used for low-performance models" — "TensorFlow for high-performance models"',
+    "11.q3": '4 · "Keras uses another debug tool such as TFDBG" — "TensorFlow: TensorBoard for debugging"',
+    "11.q4": ('1 · "Keras runs on top of TensorFlow, CNTK and Theano" — "TensorFlow offers high- and '
+              'low-level APIs"'),
+    "11.q5": '13 · "Which to select"',
+    "11.q6": ('1 · "Keras runs on top of TensorFlow, CNTK and Theano" — "TensorFlow offers high- and '
+              'low-level APIs"'),
+    "11.q7": ('1 · "Keras runs on top of TensorFlow, CNTK and Theano" — "TensorFlow offers high- and '
+              'low-level APIs"'),
 }
 
 
