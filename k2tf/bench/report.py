@@ -70,6 +70,9 @@ def lesson_facts(section: dict) -> dict:
     return {"rows": rows, "floors": floors, "course": course, "over": over, "failed": failed,
             "shutdown": spread(stops) if stops else None,
             "slowest": max(timed, key=lambda r: r["seconds"].median) if timed else None,
+            # the notebook nearest to (or furthest over) its own target: lesson 11 has 60 s
+            "worst": (max(timed, key=lambda r: r["seconds"].median / lesson_target(r["name"]))
+                      if timed else None),
             "runs": data["runs"]}
 
 
@@ -400,9 +403,11 @@ def render(results: dict) -> tuple[str, str, dict]:
         worst = lf["slowest"]
         if worst:
             ok = not lf["over"] and not lf["failed"]
+            nearest = lf["worst"]
             line = (f"| every lesson and solution under {TARGET_LESSON_SECONDS:.0f} s on 2 cores (lesson 11 "
-                    f"{TARGET_LAST_LESSON_SECONDS:.0f} s) | slowest: "
-                    f"{worst['kind']}/{worst['name']}, {worst['seconds'].format(unit='s')} | {_met(ok)} |")
+                    f"{TARGET_LAST_LESSON_SECONDS:.0f} s) | furthest over or nearest its target: "
+                    f"{nearest['kind']}/{nearest['name']}, {nearest['seconds'].format(unit='s')} "
+                    f"(target {lesson_target(nearest['name']):.0f} s) | {_met(ok)} |")
             targets.append(line)
             if not ok:
                 why = [f"{r['kind']}/{r['name']} took {r['seconds'].median:.0f} s; its slowest cell "
