@@ -34,7 +34,7 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Callable
 
-__all__ = ["BACKENDS", "BackendRun", "compare", "run_both", "cell_source", "run_functions", "run_on",
+__all__ = ["BACKENDS", "BackendRun", "compare", "run_both", "cell_source", "exception_line", "run_functions", "run_on",
            "source_of"]
 
 #: The backends this course installs (PyTorch's is not installed: ~700 MB for one comparison).
@@ -156,12 +156,20 @@ def _command(backend: str, source: str, *, functions: tuple[str, ...], epochs: i
     return [sys.executable, "-c", _CHILD], env, spec
 
 
+#: The line of a traceback that names the exception: ``NameError: …``, ``jax.errors.X: …``.
+_EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt)\b:?")
+
+
+def exception_line(log: str) -> str | None:
+    """The last line of ``log`` that names an exception (``NameError: name 'HIDDEN' is not
+    defined``), not TensorFlow's log lines nor the notes Keras prints after it; None if none."""
+    named = [line.strip() for line in log.splitlines() if _EXCEPTION_LINE.match(line.strip())]
+    return named[-1] if named else None
+
+
 def _error_line(log: str, returncode: int | None) -> str:
-    """The line that names the child's exception (``NameError: name 'HIDDEN' is not defined``),
-    not TensorFlow's log lines nor Keras's notes after it."""
     lines = [line.strip() for line in log.strip().splitlines() if line.strip()]
-    named = [line for line in lines if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b:?", line)]
-    return (named or lines or [f"exit status {returncode}"])[-1][:300]
+    return (exception_line(log) or (lines[-1] if lines else f"exit status {returncode}"))[:300]
 
 
 def _finish(backend: str, process: subprocess.Popen, spec: str, functions: tuple[str, ...],

@@ -200,14 +200,20 @@ class CodeSize:
         return len(self.api_names)
 
 
-def code_size(fn_or_source: Callable | str, libraries: tuple[str, ...] = ("tf", "keras")) -> CodeSize:
-    """Lines and distinct library names (``tf.GradientTape``, ``keras.layers.Dense``) of a function.
+def code_size(fn_or_source: Callable | str | list, libraries: tuple[str, ...] = ("tf", "keras")
+              ) -> CodeSize:
+    """Lines and distinct library names (``tf.GradientTape``, ``keras.layers.Dense``) of a function
+    (or of a list of functions and sources together: their lines added, their names merged).
 
     A name is a dotted attribute chain that starts at one of ``libraries``, cut after its
     first capitalised part or function (``tf.keras.layers.Dense(…)`` counts as
     ``tf.keras.layers.Dense``); methods called on objects (``tape.gradient``) are not counted:
     they belong to a name already counted.
     """
+    if isinstance(fn_or_source, (list, tuple)):
+        parts = [code_size(part, libraries) for part in fn_or_source]
+        return CodeSize(sum(p.lines for p in parts),
+                        tuple(sorted({name for p in parts for name in p.api_names})))
     source = fn_or_source if isinstance(fn_or_source, str) else inspect.getsource(fn_or_source)
     source = textwrap.dedent(source)
     tree = ast.parse(source)
@@ -444,9 +450,7 @@ def quick_vs_research(ways: dict[str, Callable], sources: dict[str, list], data,
             trained[name] = train_epoch  # the last seed's model is the one timed
             scores[name].append(accuracy(predict, x_test, y_test))
     for name in ways:
-        counted = [code_size(s) for s in sources[name]]
-        sizes[name] = CodeSize(sum(c.lines for c in counted),
-                               tuple(sorted({n for c in counted for n in c.api_names})))
+        sizes[name] = code_size(sources[name])
     keras_name, tf_name = list(ways)
     for name, way in (timed_also or {}).items():  # timed only, for example another input path
         trained[name] = way(x, y)[0]
@@ -502,7 +506,7 @@ def python_vs_syntax(sizes: dict[str, CodeSize], messages: dict[str, str]) -> Fi
 def architecture(sources: dict[str, list]) -> Finding:
     """Keras "a simple architecture that is readable and concise", TensorFlow "not very easy to
     use": the lines that define the model alone, each way (``sources``: way → its model code)."""
-    sizes = {way: sum(code_size(s).lines for s in items) for way, items in sources.items()}
+    sizes = {way: code_size(items).lines for way, items in sources.items()}
     (keras_name, keras_lines), (tf_name, tf_lines) = sizes.items()
     verdict = "partly true" if keras_lines < tf_lines else "false"
     return Finding(

@@ -53,6 +53,8 @@ def test_code_size_counts_lines_and_distinct_library_names():
     assert size.api_names == ("keras.Sequential", "keras.layers.Dense", "tf.GradientTape",
                               "tf.nn.relu")
     assert size.concepts == 4
+    both = L.code_size([way, "y = keras.ops.relu(x)"])  # a list: lines added, names merged
+    assert both.lines == 6 and "keras.ops.relu" in both.api_names and both.concepts == 5
 
 
 def test_beginner_message_picks_the_line_with_the_shapes():

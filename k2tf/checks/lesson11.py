@@ -394,14 +394,13 @@ def _q5(answers: Answers) -> None:
 #: Keras undoes the softmax, JAX's does not), raw scores without from_logits 5.9-14.9 %.
 ACCURACY_NEEDED = 0.82
 AGREEMENT_TOLERANCE = 0.06
-_EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit): ")
 
 
 def _error_line(run) -> str:
     """The exception a failed run stopped with: its log's last exception line, else its error."""
-    lines = [line.strip() for line in (run.log or "").splitlines()]
-    found = [line for line in lines if _EXCEPTION_LINE.match(line)]
-    text = found[-1] if found else (run.error or "it stopped without a message")
+    from ..backends import exception_line
+
+    text = exception_line(run.log or "") or run.error or "it stopped without a message"
     return text if len(text) <= 240 else text[:237] + "…"
 
 
